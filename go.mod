@@ -1,0 +1,3 @@
+module github.com/almanac-project/almanac
+
+go 1.26
