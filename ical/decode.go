@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package ical
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// DecodeOptions tunes a Decoder. The zero value decodes leniently with the
+// default limits.
+type DecodeOptions struct {
+	// Strict makes every deviation from RFC 5545 syntax an error. When false
+	// (lenient), the decoder repairs what real producers send (bare LF line
+	// endings, blank lines, unfolded continuation lines, stray text after
+	// END:VCALENDAR, unbalanced END lines, characters after a quoted
+	// parameter value, invalid UTF-8) and records one Warning per repair.
+	Strict bool
+	// MaxLineBytes bounds the length of one unfolded content line. Zero
+	// means 8 MiB.
+	MaxLineBytes int
+	// MaxDepth bounds the nesting of components. Zero means 32; real
+	// objects nest at most four deep.
+	MaxDepth int
+	// MaxComponents bounds the number of components in one decoded object.
+	// Zero means 1,000,000.
+	MaxComponents int
+	// MaxWarnings bounds how many warnings are kept; later ones are only
+	// counted. Zero means 100.
+	MaxWarnings int
+}
+
+const (
+	defaultMaxLineBytes  = 8 << 20
+	defaultMaxDepth      = 32
+	defaultMaxComponents = 1_000_000
+	defaultMaxWarnings   = 100
+	readChunk            = 64 << 10
+	slabItems            = 512
+)
+
+// Decoder reads iCalendar objects (RFC 5545 §3.4) from a stream. It keeps
+// every component, property and parameter in order, including unknown and
+// X- ones, and property values as written (unfolded, still escaped).
+type Decoder struct {
+	r    io.Reader
+	opts DecodeOptions
+
+	buf      []byte
+	w        int // buf[:w] holds read, unconsumed data
+	eof      bool
+	readErr  error
+	chunk    string // complete logical lines, consumed from pos
+	pos      int
+	chunkBad bool // chunk has invalid UTF-8 or control characters
+	phys     int  // physical lines consumed so far
+	started  bool
+
+	scratch    []byte
+	propStack  []Property
+	childStack []*Component
+	paramTmp   []Param
+	valueTmp   []string
+
+	props    slab[Property]
+	params   slab[Param]
+	values   slab[string]
+	children slab[*Component]
+	comps    slab[Component]
+
+	ncomp     int
+	warnings  []Warning
+	nwarnings int
+	bareLF    bool
+}
+
+// NewDecoder returns a lenient Decoder with default limits reading from r.
+func NewDecoder(r io.Reader) *Decoder {
+	return NewDecoderOptions(r, DecodeOptions{})
+}
+
+// NewDecoderOptions returns a Decoder with the given options.
+func NewDecoderOptions(r io.Reader, opts DecodeOptions) *Decoder {
+	if opts.MaxLineBytes <= 0 {
+		opts.MaxLineBytes = defaultMaxLineBytes
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = defaultMaxDepth
+	}
+	if opts.MaxComponents <= 0 {
+		opts.MaxComponents = defaultMaxComponents
+	}
+	if opts.MaxWarnings <= 0 {
+		opts.MaxWarnings = defaultMaxWarnings
+	}
+	return &Decoder{r: r, opts: opts}
+}
+
+// Parse decodes the first iCalendar object in data leniently. Warnings are
+// discarded; use a Decoder to see them.
+func Parse(data []byte) (*Calendar, error) {
+	return NewDecoder(bytes.NewReader(data)).Decode()
+}
+
+// Warnings returns the repairs and findings recorded so far, in input order.
+func (d *Decoder) Warnings() []Warning {
+	if n := d.nwarnings - len(d.warnings); n > 0 {
+		return append(d.warnings[:len(d.warnings):len(d.warnings)], Warning{Msg: fmt.Sprintf("%d more warnings not shown", n)})
+	}
+	return d.warnings
+}
+
+func (d *Decoder) warn(line int, format string, args ...any) {
+	d.nwarnings++
+	if len(d.warnings) < d.opts.MaxWarnings {
+		d.warnings = append(d.warnings, Warning{Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// repair records a lenient repair, or returns the error in strict mode.
+func (d *Decoder) repair(line int, format string, args ...any) error {
+	if d.opts.Strict {
+		return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	d.warn(line, format, args...)
+	return nil
+}
+
+// Decode reads the next VCALENDAR object. It returns io.EOF when the input
+// holds no further object.
+func (d *Decoder) Decode() (*Calendar, error) {
+	c, err := d.DecodeComponent()
+	if err != nil {
+		return nil, err
+	}
+	if c.Name != CompCalendar {
+		return nil, &SyntaxError{Line: c.Line, Msg: fmt.Sprintf("expected BEGIN:VCALENDAR, found BEGIN:%s", c.Name)}
+	}
+	return &Calendar{c}, nil
+}
+
+// DecodeComponent reads the next top-level component, whatever its name.
+// It returns io.EOF when the input holds no further component.
+func (d *Decoder) DecodeComponent() (*Component, error) {
+	type frame struct {
+		c          *Component
+		propStart  int
+		childStart int
+	}
+	var stack []frame
+	d.ncomp = 0
+	for {
+		line, lineNo, err := d.nextLine()
+		if err == io.EOF {
+			if len(stack) == 0 {
+				return nil, io.EOF
+			}
+			if err := d.repair(lineNo, "missing END:%s at end of input", stack[len(stack)-1].c.Name); err != nil {
+				return nil, err
+			}
+			for len(stack) > 1 {
+				f := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				d.finish(f.c, f.propStart, f.childStart)
+			}
+			d.finish(stack[0].c, stack[0].propStart, stack[0].childStart)
+			return stack[0].c, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if line == "" || isBlank(line) {
+			if err := d.repair(lineNo, "blank line ignored"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		name, rest, ok := splitName(line)
+		if len(stack) == 0 {
+			if ok && name == "BEGIN" {
+				c := d.begin(rest, lineNo)
+				if c == nil {
+					return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("invalid component name %q", rest)}
+				}
+				stack = append(stack, frame{c, len(d.propStack), len(d.childStack)})
+				continue
+			}
+			if err := d.repair(lineNo, "text outside any component ignored"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		top := stack[len(stack)-1]
+		switch {
+		case ok && name == "BEGIN":
+			if len(stack) >= d.opts.MaxDepth {
+				return nil, &LimitError{Line: lineNo, Msg: fmt.Sprintf("components nested deeper than %d", d.opts.MaxDepth)}
+			}
+			if d.ncomp >= d.opts.MaxComponents {
+				return nil, &LimitError{Line: lineNo, Msg: fmt.Sprintf("more than %d components", d.opts.MaxComponents)}
+			}
+			c := d.begin(rest, lineNo)
+			if c == nil {
+				return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("invalid component name %q", rest)}
+			}
+			stack = append(stack, frame{c, len(d.propStack), len(d.childStack)})
+		case ok && name == "END":
+			end := asciiUpper(strings.TrimSpace(rest))
+			if end != top.c.Name {
+				match := -1
+				for i := len(stack) - 2; i >= 0; i-- {
+					if stack[i].c.Name == end {
+						match = i
+						break
+					}
+				}
+				if match < 0 {
+					if err := d.repair(lineNo, "END:%s without BEGIN ignored", end); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if err := d.repair(lineNo, "END:%s closes unterminated %s", end, top.c.Name); err != nil {
+					return nil, err
+				}
+				for len(stack)-1 > match {
+					f := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					d.finish(f.c, f.propStart, f.childStart)
+					d.childStack = append(d.childStack, f.c)
+				}
+				top = stack[len(stack)-1]
+			}
+			stack = stack[:len(stack)-1]
+			d.finish(top.c, top.propStart, top.childStart)
+			if len(stack) == 0 {
+				return top.c, nil
+			}
+			d.childStack = append(d.childStack, top.c)
+		default:
+			if err := d.property(line, lineNo, len(d.propStack) > top.propStart); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// begin allocates a component named by the BEGIN value, or returns nil if
+// the name is not an iana-token or x-name.
+func (d *Decoder) begin(value string, line int) *Component {
+	name := strings.TrimSpace(value)
+	if name == "" || !isName(name) {
+		return nil
+	}
+	d.ncomp++
+	c := d.comps.one()
+	c.Name = asciiUpper(name)
+	c.Line = line
+	return c
+}
+
+// finish moves the component's properties and children from the stacks
+// into exact-size slices.
+func (d *Decoder) finish(c *Component, propStart, childStart int) {
+	c.Props = d.props.take(d.propStack[propStart:])
+	clear(d.propStack[propStart:])
+	d.propStack = d.propStack[:propStart]
+	c.Children = d.children.take(d.childStack[childStart:])
+	clear(d.childStack[childStart:])
+	d.childStack = d.childStack[:childStart]
+}
+
+// property parses a content line into the property stack. canJoin says a
+// previous property exists that a broken continuation line can be joined to.
+func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
+	i := 0
+	for i < len(line) && isNameChar(line[i]) {
+		i++
+	}
+	if i == 0 || i == len(line) || line[i] != ';' && line[i] != ':' {
+		colon := strings.IndexAny(line, ":;")
+		switch {
+		case canJoin && (colon <= 0 || !isPlausibleName(line[:colon])):
+			if err := d.repair(lineNo, "continuation line without leading space joined to the previous line"); err != nil {
+				return err
+			}
+			prev := &d.propStack[len(d.propStack)-1]
+			prev.Value += line
+			return nil
+		case colon < 0:
+			return &SyntaxError{Line: lineNo, Msg: "malformed content line: missing colon"}
+		case colon == 0:
+			return &SyntaxError{Line: lineNo, Msg: "malformed content line: empty property name"}
+		}
+		if err := d.repair(lineNo, "invalid character in property name %q", line[:colon]); err != nil {
+			return err
+		}
+		i = colon
+	}
+	p := Property{Name: asciiUpper(line[:i]), Line: lineNo}
+	d.paramTmp = d.paramTmp[:0]
+	d.valueTmp = d.valueTmp[:0]
+	for i < len(line) && line[i] == ';' {
+		i++
+		j := i
+		for j < len(line) && isNameChar(line[j]) {
+			j++
+		}
+		if j == i {
+			return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: empty parameter name", p.Name)}
+		}
+		pname := asciiUpper(line[i:j])
+		i = j
+		if i >= len(line) || line[i] != '=' {
+			if err := d.repair(lineNo, "property %s: parameter %s has no value", p.Name, pname); err != nil {
+				return err
+			}
+			d.valueTmp = append(d.valueTmp, "")
+			d.paramTmp = append(d.paramTmp, Param{Name: pname, Values: d.valueTmp[len(d.valueTmp)-1:]})
+			continue
+		}
+		i++
+		vstart := len(d.valueTmp)
+		for {
+			var v string
+			if i < len(line) && line[i] == '"' {
+				end := strings.IndexByte(line[i+1:], '"')
+				if end < 0 {
+					return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: parameter %s: unterminated quoted value", p.Name, pname)}
+				}
+				v = line[i+1 : i+1+end]
+				i += end + 2
+				if i < len(line) && line[i] != ',' && line[i] != ';' && line[i] != ':' {
+					k := i
+					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+						k++
+					}
+					if err := d.repair(lineNo, "property %s: parameter %s: text after closing quote kept in the value", p.Name, pname); err != nil {
+						return err
+					}
+					v += line[i:k]
+					i = k
+				}
+			} else {
+				k := i
+				escaped := false
+				for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+					switch line[k] {
+					case '"':
+						if err := d.repair(lineNo, "property %s: parameter %s: stray double quote", p.Name, pname); err != nil {
+							return err
+						}
+					case '\\':
+						// Apple writes X-TITLE=a\; b: a backslash escape, which
+						// parameter values do not have (RFC 5545 §3.2).
+						if k+1 < len(line) && (line[k+1] == ';' || line[k+1] == ',' || line[k+1] == ':') {
+							if err := d.repair(lineNo, "property %s: parameter %s: backslash-escaped %q taken literally", p.Name, pname, line[k+1]); err != nil {
+								return err
+							}
+							escaped = true
+							k++
+						}
+					}
+					k++
+				}
+				v = line[i:k]
+				if escaped {
+					v = unescapeParamBackslashes(v)
+				}
+				i = k
+			}
+			d.valueTmp = append(d.valueTmp, decodeParamValue(v))
+			if i < len(line) && line[i] == ',' {
+				i++
+				continue
+			}
+			break
+		}
+		d.paramTmp = append(d.paramTmp, Param{Name: pname, Values: d.valueTmp[vstart:len(d.valueTmp):len(d.valueTmp)]})
+	}
+	if i >= len(line) || line[i] != ':' {
+		return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: malformed content line: missing colon", p.Name)}
+	}
+	p.Value = line[i+1:]
+	if len(d.paramTmp) > 0 {
+		// Move values into the slab, then point the params at them.
+		vals := d.values.take(d.valueTmp)
+		off := 0
+		for k := range d.paramTmp {
+			n := len(d.paramTmp[k].Values)
+			if n > 0 {
+				d.paramTmp[k].Values = vals[off : off+n : off+n]
+			}
+			off += n
+		}
+		p.Params = d.params.take(d.paramTmp)
+	}
+	d.propStack = append(d.propStack, p)
+	return nil
+}
+
+// unescapeParamBackslashes removes the backslash before ; , and : in an
+// unquoted parameter value.
+func unescapeParamBackslashes(v string) string {
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && (v[i+1] == ';' || v[i+1] == ',' || v[i+1] == ':') {
+			i++
+		}
+		b = append(b, v[i])
+	}
+	return string(b)
+}
+
+// splitName returns the name of a line that is a BEGIN or END line and the
+// value after the colon.
+func splitName(line string) (name, value string, ok bool) {
+	if len(line) < 4 {
+		return "", "", false
+	}
+	switch line[0] {
+	case 'B', 'b':
+		if len(line) > 6 && line[5] == ':' && strings.EqualFold(line[:5], "BEGIN") {
+			return "BEGIN", line[6:], true
+		}
+	case 'E', 'e':
+		if line[3] == ':' && strings.EqualFold(line[:3], "END") {
+			return "END", line[4:], true
+		}
+	}
+	return "", "", false
+}
+
+// nextLine returns the next unfolded logical line without its line ending,
+// and the physical line it starts on.
+func (d *Decoder) nextLine() (string, int, error) {
+	for d.pos >= len(d.chunk) {
+		if err := d.fill(); err != nil {
+			return "", d.phys + 1, err
+		}
+	}
+	s := d.chunk
+	start := d.pos
+	lineNo := d.phys + 1
+	j := strings.IndexByte(s[start:], '\n')
+	if j < 0 {
+		// The last line of the input has no line ending.
+		d.pos = len(s)
+		d.phys++
+		return d.checkLine(trimCR(s[start:]), lineNo)
+	}
+	end := start + j
+	d.phys++
+	d.noteLF(s, end, lineNo)
+	next := end + 1
+	if next >= len(s) || s[next] != ' ' && s[next] != '\t' {
+		d.pos = next
+		return d.checkLine(trimCR(s[start:end]), lineNo)
+	}
+	// Folded line (RFC 5545 §3.1): remove each line break and the one
+	// whitespace character after it.
+	b := append(d.scratch[:0], trimCR(s[start:end])...)
+	for next < len(s) && (s[next] == ' ' || s[next] == '\t') {
+		seg := next + 1
+		k := strings.IndexByte(s[seg:], '\n')
+		if k < 0 {
+			b = append(b, trimCR(s[seg:])...)
+			next = len(s)
+			d.phys++
+			break
+		}
+		d.phys++
+		d.noteLF(s, seg+k, d.phys)
+		b = append(b, trimCR(s[seg:seg+k])...)
+		next = seg + k + 1
+	}
+	d.pos = next
+	d.scratch = b
+	if len(b) > d.opts.MaxLineBytes {
+		return "", lineNo, &LimitError{Line: lineNo, Msg: fmt.Sprintf("content line longer than %d bytes", d.opts.MaxLineBytes)}
+	}
+	return d.checkLine(string(b), lineNo)
+}
+
+// noteLF records a bare LF line ending at s[i].
+func (d *Decoder) noteLF(s string, i, lineNo int) {
+	if d.bareLF || i > 0 && s[i-1] == '\r' {
+		return
+	}
+	d.bareLF = true
+	if d.opts.Strict {
+		return // reported by checkLine
+	}
+	d.warn(lineNo, "bare LF line ending (RFC 5545 §3.1 requires CRLF); accepted")
+}
+
+// checkLine validates the characters of a line when its chunk is suspect.
+func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
+	if d.opts.Strict && d.bareLF {
+		return "", lineNo, &SyntaxError{Line: lineNo, Msg: "bare LF line ending: RFC 5545 §3.1 requires CRLF"}
+	}
+	if !d.chunkBad {
+		return line, lineNo, nil
+	}
+	if !utf8.ValidString(line) {
+		if err := d.repair(lineNo, "invalid UTF-8 kept as is"); err != nil {
+			return "", lineNo, err
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			if err := d.repair(lineNo, "control character 0x%02x kept as is", c); err != nil {
+				return "", lineNo, err
+			}
+			break
+		}
+	}
+	return line, lineNo, nil
+}
+
+// fill makes d.chunk hold the next run of complete logical lines.
+func (d *Decoder) fill() error {
+	// Move the unconsumed tail to the front (d.chunk was taken from it).
+	consumed := len(d.chunk)
+	if consumed > 0 {
+		n := copy(d.buf, d.buf[consumed:d.w])
+		d.w = n
+		d.chunk, d.pos = "", 0
+	}
+	if d.buf == nil {
+		d.buf = make([]byte, readChunk)
+	}
+	for {
+		cut := -1
+		if d.eof {
+			cut = d.w
+		} else {
+			// The last LF whose next byte is known and is not a fold.
+			for i := d.w - 2; i >= 0; i-- {
+				if d.buf[i] == '\n' {
+					if c := d.buf[i+1]; c != ' ' && c != '\t' {
+						cut = i + 1
+						break
+					}
+				}
+			}
+		}
+		if cut > 0 {
+			b := d.buf[:cut]
+			if !d.started {
+				d.started = true
+				if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+					// A byte order mark before BEGIN:VCALENDAR is dropped.
+					copy(d.buf, d.buf[3:d.w])
+					d.w -= 3
+					continue
+				}
+			}
+			d.chunk = string(b)
+			d.pos = 0
+			d.chunkBad = !utf8.Valid(b) || hasCTL(b)
+			return nil
+		}
+		if d.eof {
+			if d.readErr != nil && d.readErr != io.EOF {
+				return d.readErr
+			}
+			return io.EOF
+		}
+		if d.w == len(d.buf) {
+			if len(d.buf) > d.opts.MaxLineBytes {
+				return &LimitError{Line: d.phys + 1, Msg: fmt.Sprintf("content line longer than %d bytes", d.opts.MaxLineBytes)}
+			}
+			nb := make([]byte, 2*len(d.buf))
+			copy(nb, d.buf[:d.w])
+			d.buf = nb
+		}
+		// Read until the buffer is full or the input ends.
+		for d.w < len(d.buf) && !d.eof {
+			n, err := d.r.Read(d.buf[d.w:])
+			d.w += n
+			if err != nil {
+				d.eof = true
+				d.readErr = err
+				if !errors.Is(err, io.EOF) {
+					return fmt.Errorf("ical: read: %w", err)
+				}
+			}
+			if n == 0 && err == nil {
+				break
+			}
+		}
+	}
+}
+
+// hasCTL reports whether b holds a control character other than HTAB, CR
+// and LF (RFC 5545 §3.1 excludes them from values).
+func hasCTL(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+func trimCR(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\r' {
+		return s[:n-1]
+	}
+	return s
+}
+
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && s[i] != '\t' && s[i] != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// isNameChar reports whether c may appear in an iana-token or x-name
+// (RFC 5545 §3.1: ALPHA, DIGIT and "-").
+func isNameChar(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+}
+
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isNameChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isPlausibleName reports whether s looks like a property name with a stray
+// character (such as "_"), rather than text that lost its fold.
+func isPlausibleName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isNameChar(c) && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// slab hands out exact-size slices carved from larger allocations, so that
+// decoding allocates a few large blocks instead of one slice per property.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) take(src []T) []T {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if n > slabItems/4 {
+		return append([]T(nil), src...)
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]T, 0, slabItems)
+	}
+	start := len(s.buf)
+	s.buf = append(s.buf, src...)
+	return s.buf[start:len(s.buf):len(s.buf)]
+}
+
+func (s *slab[T]) one() *T {
+	if cap(s.buf) == len(s.buf) {
+		s.buf = make([]T, 0, slabItems/8)
+	}
+	s.buf = s.buf[:len(s.buf)+1]
+	return &s.buf[len(s.buf)-1]
+}
