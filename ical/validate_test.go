@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package ical_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/almanac-project/almanac/ical"
+)
+
+// valHead is the start of every table calendar: lines 1–3, so the body
+// given in a case starts on line 4.
+const valHead = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Almanac//validate test//EN\n"
+
+// valEvent is a valid VEVENT; inside valCal it spans lines 4–9.
+const valEvent = `BEGIN:VEVENT
+UID:ev1@example.com
+DTSTAMP:20240101T000000Z
+DTSTART:20240102T100000Z
+DTEND:20240102T110000Z
+END:VEVENT
+`
+
+// valTZ is a valid VTIMEZONE for Europe/Berlin (12 lines).
+const valTZ = `BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+DTSTART:19701025T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+END:VTIMEZONE
+`
+
+// valCal wraps body in a VCALENDAR with VERSION and PRODID, unless body
+// is a whole calendar already.
+func valCal(body string) string {
+	if !strings.HasPrefix(body, "BEGIN:VCALENDAR") {
+		body = valHead + body + "END:VCALENDAR\n"
+	}
+	return strings.ReplaceAll(body, "\n", "\r\n")
+}
+
+// valDecode decodes the first component of s leniently.
+func valDecode(t *testing.T, s string) *ical.Component {
+	t.Helper()
+	c, err := ical.NewDecoder(strings.NewReader(s)).DecodeComponent()
+	if err != nil {
+		t.Fatalf("DecodeComponent: %v", err)
+	}
+	return c
+}
+
+// valFormat renders problems as "error: line N: msg" for comparison.
+func valFormat(probs []ical.Problem) []string {
+	out := make([]string, 0, len(probs))
+	for _, p := range probs {
+		out = append(out, p.Severity.String()+": "+p.String())
+	}
+	return out
+}
+
+func knownIANA(tzid string) bool { return tzid == "Europe/Paris" || tzid == "America/New_York" }
+
+func TestValidate(t *testing.T) {
+	strict := ical.ValidateOptions{Strict: true}
+	tests := []struct {
+		name string
+		in   string // a calendar body (see valCal) or a whole component
+		opts ical.ValidateOptions
+		want []string
+	}{
+		// RFC 5545 §3.6: calprops.
+		{name: "valid event", in: valEvent},
+		{name: "valid event strict", in: valEvent, opts: strict},
+		{
+			name: "no VERSION or PRODID lenient",
+			in:   "BEGIN:VCALENDAR\n" + valEvent + "END:VCALENDAR\n",
+			want: []string{"warning: line 1: VCALENDAR has no PRODID", "warning: line 1: VCALENDAR has no VERSION"},
+		},
+		{
+			name: "no VERSION or PRODID strict",
+			in:   "BEGIN:VCALENDAR\n" + valEvent + "END:VCALENDAR\n",
+			opts: strict,
+			want: []string{"error: line 1: VCALENDAR has no PRODID", "error: line 1: VCALENDAR has no VERSION"},
+		},
+		{
+			name: "VERSION 1.0",
+			in:   "BEGIN:VCALENDAR\nVERSION:1.0\nPRODID:x\n" + valEvent + "END:VCALENDAR\n",
+			want: []string{`error: line 2: VERSION must be 2.0, not "1.0"`},
+		},
+		{name: "empty calendar", in: "", want: []string{"warning: line 1: VCALENDAR has no components"}},
+		{name: "empty calendar strict", in: "", opts: strict, want: []string{"error: line 1: VCALENDAR has no components"}},
+		{
+			name: "CALSCALE and RFC 7986 calendar properties",
+			in:   "CALSCALE:GREGORIAN\nNAME:Work\nNAME;LANGUAGE=de:Arbeit\nCOLOR:red\nREFRESH-INTERVAL;VALUE=DURATION:P1D\n" + valEvent,
+		},
+		{
+			name: "COLOR twice and unknown CALSCALE",
+			in:   "CALSCALE:HEBREW\nCOLOR:red\nCOLOR:blue\n" + valEvent,
+			want: []string{`warning: line 4: CALSCALE has invalid value "HEBREW"`, "warning: line 6: VCALENDAR has more than one COLOR"},
+		},
+
+		// RFC 5545 §3.6.1: VEVENT.
+		{
+			name: "event without UID",
+			in:   "BEGIN:VEVENT\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nEND:VEVENT\n",
+			want: []string{"error: line 4: VEVENT has no UID"},
+		},
+		{
+			name: "event without DTSTAMP lenient",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTART:20240102T100000Z\nEND:VEVENT\n",
+			want: []string{"warning: line 4: VEVENT has no DTSTAMP"},
+		},
+		{
+			name: "event without DTSTAMP strict",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTART:20240102T100000Z\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{"error: line 4: VEVENT has no DTSTAMP"},
+		},
+		{
+			name: "event without DTSTART",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nEND:VEVENT\n",
+			want: []string{"error: line 4: VEVENT has no DTSTART"},
+		},
+		{
+			name: "event without DTSTART in an iTIP message",
+			in:   "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nMETHOD:CANCEL\nBEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nSEQUENCE:1\nEND:VEVENT\nEND:VCALENDAR\n",
+		},
+		{
+			name: "repeated SUMMARY lenient, repeated DTSTART",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nSUMMARY:a\nSUMMARY:b\nDTSTART:20240102T100000Z\nEND:VEVENT\n",
+			want: []string{"warning: line 9: VEVENT has more than one SUMMARY", "error: line 10: VEVENT has more than one DTSTART"},
+		},
+		{
+			name: "repeated SUMMARY strict",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nSUMMARY:a\nSUMMARY:b\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{"error: line 9: VEVENT has more than one SUMMARY"},
+		},
+		{
+			name: "DTEND and DURATION",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDTEND:20240102T110000Z\nDURATION:PT1H\nEND:VEVENT\n",
+			want: []string{"error: line 9: VEVENT has both DTEND and DURATION"},
+		},
+		{
+			name: "DUE in a VEVENT",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDUE:20240102T110000Z\nEND:VEVENT\n",
+			want: []string{"warning: line 8: DUE is not allowed in VEVENT"},
+		},
+		{
+			name: "all-day event",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nDTEND;VALUE=DATE:20240104\nRRULE:FREQ=YEARLY;UNTIL=20300102\nEND:VEVENT\n",
+		},
+		{
+			name: "DTEND DATE-TIME with DTSTART DATE",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nDTEND:20240102T110000Z\nEND:VEVENT\n",
+			want: []string{"error: line 8: DTEND must have the same value type as DTSTART"},
+		},
+		{
+			name: "DTEND before DTSTART",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDTEND:20240102T090000Z\nEND:VEVENT\n",
+			want: []string{"error: line 8: DTEND is before DTSTART"},
+		},
+		{
+			name: "DTEND equal to DTSTART",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000\nDTEND:20240102T100000\nEND:VEVENT\n",
+			want: []string{"warning: line 8: DTEND is equal to DTSTART"},
+		},
+		{
+			name: "DTEND earlier wall time in another zone is not compared",
+			in:   valTZ + "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000\nDTEND;TZID=America/New_York:20240102T050000\nEND:VEVENT\n",
+			opts: ical.ValidateOptions{KnownTZID: knownIANA},
+		},
+		{
+			name: "DTEND before DTSTART in one zone",
+			in:   valTZ + "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000\nDTEND;TZID=Europe/Berlin:20240102T050000\nEND:VEVENT\n",
+			want: []string{"error: line 23: DTEND is before DTSTART"},
+		},
+		{
+			name: "DTEND floating with DTSTART in UTC",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDTEND:20240102T110000\nEND:VEVENT\n",
+			want: []string{"warning: line 8: DTEND must be a floating time if and only if DTSTART is"},
+		},
+		{
+			name: "DATE DTSTART with an hour DURATION, negative DURATION",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nDURATION:PT24H\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:b\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDURATION:-PT1H\nEND:VEVENT\n",
+			want: []string{"warning: line 8: DURATION of VEVENT must be in days or weeks when DTSTART is a DATE", "error: line 14: DURATION of VEVENT is negative"},
+		},
+
+		// RFC 5545 §3.3.10: RRULE.
+		{
+			name: "BYHOUR with a DATE DTSTART",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nRRULE:FREQ=DAILY;BYHOUR=10\nEND:VEVENT\n",
+			want: []string{"warning: line 8: RRULE has BYHOUR but DTSTART is a DATE"},
+		},
+		{
+			name: "COUNT and UNTIL, no FREQ",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY;COUNT=3;UNTIL=20240110T000000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:b\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:INTERVAL=0;COUNT=2\nEND:VEVENT\n",
+			want: []string{
+				"error: line 8: RRULE has both COUNT and UNTIL",
+				`error: line 14: RRULE INTERVAL must be a positive integer, not "0"`,
+				"error: line 14: RRULE has no FREQ",
+			},
+		},
+		{
+			name: "UNTIL forms",
+			in: valTZ +
+				"BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000\nRRULE:FREQ=DAILY;UNTIL=20240110T090000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:b\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000\nRRULE:FREQ=DAILY;UNTIL=20240110T100000\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:c\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY;UNTIL=20240110\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:d\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nRRULE:FREQ=DAILY;UNTIL=20240110T000000Z\nEND:VEVENT\n",
+			want: []string{
+				"warning: line 29: RRULE UNTIL must be in UTC when DTSTART is in UTC or has a TZID",
+				"warning: line 35: RRULE UNTIL must be a DATE-TIME like DTSTART",
+				"warning: line 41: RRULE UNTIL must be a DATE like DTSTART",
+			},
+		},
+		{
+			name: "UNTIL DATE strict",
+			in:   "BEGIN:VEVENT\nUID:c\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY;UNTIL=20240110\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{"error: line 8: RRULE UNTIL must be a DATE-TIME like DTSTART"},
+		},
+		{
+			name: "EXRULE",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY\nEXRULE:FREQ=WEEKLY\nEND:VEVENT\n",
+			want: []string{"warning: line 9: EXRULE is deprecated by RFC 5545"},
+		},
+
+		// RFC 5545 §3.2.19, §3.6.5: TZID and VTIMEZONE.
+		{
+			name: "TZID defined by a VTIMEZONE",
+			in:   valTZ + "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000\nEXDATE;TZID=Europe/Berlin:20240103T100000,20240104T100000\nEND:VEVENT\n",
+		},
+		{
+			name: "TZID undefined lenient",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Paris:20240102T100000\nDTEND;TZID=Europe/Paris:20240102T110000\nEND:VEVENT\n",
+			want: []string{`warning: line 7: TZID "Europe/Paris" is not defined by a VTIMEZONE`},
+		},
+		{
+			name: "TZID undefined strict",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Paris:20240102T100000\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{`error: line 7: TZID "Europe/Paris" is not defined by a VTIMEZONE`},
+		},
+		{
+			name: "TZID known to KnownTZID",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Paris:20240102T100000\nEND:VEVENT\n",
+			opts: ical.ValidateOptions{Strict: true, KnownTZID: knownIANA},
+		},
+		{
+			name: "TZID unknown to KnownTZID",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Mars/Olympus:20240102T100000\nEND:VEVENT\n",
+			opts: ical.ValidateOptions{KnownTZID: knownIANA},
+			want: []string{`error: line 7: TZID "Mars/Olympus" is not defined by a VTIMEZONE and is not a known time zone`},
+		},
+		{
+			name: "TZID on a UTC time and on a DATE",
+			in:   valTZ + "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;TZID=Europe/Berlin:20240102T100000Z\nEXDATE;TZID=Europe/Berlin;VALUE=DATE:20240103\nEND:VEVENT\n",
+			want: []string{"warning: line 22: DTSTART has TZID on a UTC time", "warning: line 23: EXDATE has TZID on a DATE value"},
+		},
+		{
+			name: "VTIMEZONE without observance",
+			in:   "BEGIN:VTIMEZONE\nTZID:Empty\nEND:VTIMEZONE\n" + valEvent,
+			want: []string{"error: line 4: VTIMEZONE has no STANDARD or DAYLIGHT"},
+		},
+		{
+			name: "STANDARD without TZOFFSETFROM, UTC onset and local UNTIL",
+			in:   "BEGIN:VTIMEZONE\nTZID:X\nBEGIN:STANDARD\nDTSTART:19701025T030000Z\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;UNTIL=19801025T030000\nEND:STANDARD\nEND:VTIMEZONE\n" + valEvent,
+			want: []string{
+				"error: line 6: STANDARD has no TZOFFSETFROM",
+				"warning: line 7: DTSTART in STANDARD must be a local time, not utc",
+				"warning: line 9: RRULE UNTIL must be a UTC DATE-TIME",
+			},
+		},
+		{
+			name: "TZOFFSETTO -0000",
+			in:   "BEGIN:VTIMEZONE\nTZID:X\nBEGIN:STANDARD\nDTSTART:19701025T030000\nTZOFFSETFROM:+0000\nTZOFFSETTO:-0000\nEND:STANDARD\nEND:VTIMEZONE\n" + valEvent,
+			want: []string{"warning: line 9: TZOFFSETTO must not be -0000"},
+		},
+
+		// RFC 5545 §3.6.2: VTODO.
+		{
+			name: "todo with DUE, PERCENT-COMPLETE and a relative alarm",
+			in:   "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDUE:20240103T100000Z\nPERCENT-COMPLETE:50\nSTATUS:IN-PROCESS\nBEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER;RELATED=END:-PT5M\nEND:VALARM\nEND:VTODO\n",
+		},
+		{
+			name: "todo with DUE and DURATION",
+			in:   "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDUE:20240103T100000Z\nDURATION:P1D\nEND:VTODO\n",
+			want: []string{"error: line 9: VTODO has both DUE and DURATION"},
+		},
+		{
+			name: "todo with DURATION or RRULE but no DTSTART",
+			in:   "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\nDURATION:P1D\nRRULE:FREQ=DAILY\nEND:VTODO\n",
+			want: []string{"error: line 7: VTODO has DURATION but no DTSTART", "error: line 8: VTODO has RRULE but no DTSTART"},
+		},
+		{
+			name: "todo STATUS, PERCENT-COMPLETE, PRIORITY out of range",
+			in:   "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\nSTATUS:TENTATIVE\nPERCENT-COMPLETE:101\nPRIORITY:10\nEND:VTODO\n",
+			want: []string{
+				"error: line 7: STATUS:TENTATIVE is not allowed in VTODO",
+				"error: line 8: PERCENT-COMPLETE must be between 0 and 100, not 101",
+				"error: line 9: PRIORITY must be between 0 and 9, not 10",
+			},
+		},
+		{
+			name: "todo alarm relative to a missing end",
+			in:   "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=END:-PT5M\nEND:VALARM\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER:-PT5M\nEND:VALARM\nEND:VTODO\n",
+			want: []string{
+				"warning: line 9: TRIGGER is relative to the end but the VTODO has no DUE nor DTSTART and DURATION",
+				"warning: line 13: TRIGGER is relative to the start but the VTODO has no DTSTART",
+			},
+		},
+
+		// RFC 5545 §3.6.3: VJOURNAL.
+		{
+			name: "journal",
+			in:   "BEGIN:VJOURNAL\nUID:j\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nSTATUS:FINAL\nDESCRIPTION:a\nDESCRIPTION:b\nEND:VJOURNAL\n",
+		},
+		{
+			name: "journal with DTEND, event STATUS and an alarm",
+			in:   "BEGIN:VJOURNAL\nUID:j\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nDTEND:20240102T110000Z\nSTATUS:CONFIRMED\nBEGIN:VALARM\nACTION:AUDIO\nTRIGGER:-PT5M\nEND:VALARM\nEND:VJOURNAL\n",
+			want: []string{
+				"warning: line 8: DTEND is not allowed in VJOURNAL",
+				"error: line 9: STATUS:CONFIRMED is not allowed in VJOURNAL",
+				"warning: line 10: VALARM is not allowed in VJOURNAL",
+			},
+		},
+
+		// RFC 5545 §3.6.4: VFREEBUSY.
+		{
+			name: "free/busy",
+			in:   "BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T000000Z\nDTEND:20240108T000000Z\nFREEBUSY;FBTYPE=BUSY-TENTATIVE:20240102T100000Z/PT1H,20240103T100000Z/20240103T120000Z\nEND:VFREEBUSY\n",
+		},
+		{
+			name: "free/busy without UID, local times, DTEND first",
+			in:   "BEGIN:VFREEBUSY\nDTSTAMP:20240101T000000Z\nDTSTART:20240108T000000Z\nDTEND:20240101T000000Z\nFREEBUSY;FBTYPE=OUT:20240102T100000/PT1H\nEND:VFREEBUSY\n",
+			want: []string{
+				"error: line 4: VFREEBUSY has no UID",
+				"error: line 7: DTEND of VFREEBUSY is not after DTSTART",
+				`warning: line 8: FREEBUSY has unregistered FBTYPE value "OUT"`,
+				"warning: line 8: FREEBUSY periods must be in UTC",
+			},
+		},
+
+		// RFC 5545 §3.6.6: VALARM.
+		{
+			name: "alarms by action",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\n" +
+				"BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT15M\nEND:VALARM\n" +
+				"BEGIN:VALARM\nACTION:EMAIL\nDESCRIPTION:d\nTRIGGER:-PT15M\nEND:VALARM\n" +
+				"BEGIN:VALARM\nACTION:AUDIO\nTRIGGER;VALUE=DATE-TIME:20240102T093000\nDURATION:PT5M\nEND:VALARM\n" +
+				"BEGIN:VALARM\nACTION:X-SMS\nEND:VALARM\n" +
+				"END:VEVENT\n",
+			want: []string{
+				"warning: line 8: VALARM with ACTION:DISPLAY has no DESCRIPTION",
+				"warning: line 12: VALARM with ACTION:EMAIL has no SUMMARY",
+				"warning: line 12: VALARM with ACTION:EMAIL has no ATTENDEE",
+				"warning: line 19: absolute TRIGGER must be in UTC",
+				"warning: line 20: VALARM has DURATION but no REPEAT",
+				"error: line 22: VALARM with ACTION:X-SMS has no TRIGGER",
+			},
+		},
+		{
+			name: "valid email alarm",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nBEGIN:VALARM\nACTION:EMAIL\nDESCRIPTION:d\nSUMMARY:s\nATTENDEE:mailto:a@example.com\nTRIGGER;RELATED=START:-PT15M\nREPEAT:2\nDURATION:PT5M\nEND:VALARM\nEND:VEVENT\n",
+		},
+
+		// RFC 7953: VAVAILABILITY.
+		{
+			name: "availability",
+			in: valTZ + "BEGIN:VAVAILABILITY\nORGANIZER:mailto:bernard@example.com\nUID:0428C7D2\nDTSTAMP:20111005T133225Z\nBUSYTYPE:BUSY-UNAVAILABLE\n" +
+				"BEGIN:AVAILABLE\nUID:34EDA59B\nDTSTAMP:20111005T133225Z\nSUMMARY:Monday to Friday from 9:00 to 17:00\nDTSTART;TZID=Europe/Berlin:20111002T090000\nDTEND;TZID=Europe/Berlin:20111002T170000\nRRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\nEND:AVAILABLE\nEND:VAVAILABILITY\n",
+		},
+		{
+			name: "available without DTSTART, with DATE",
+			in: "BEGIN:VAVAILABILITY\nUID:v\nDTSTAMP:20111005T133225Z\nDTSTART;VALUE=DATE:20111002\nDURATION:P1D\n" +
+				"BEGIN:AVAILABLE\nUID:a\nDTSTAMP:20111005T133225Z\nDTEND:20111002T170000Z\nEND:AVAILABLE\nEND:VAVAILABILITY\n",
+			want: []string{
+				"error: line 7: DTSTART of VAVAILABILITY must be a DATE-TIME",
+				"error: line 9: AVAILABLE has no DTSTART",
+			},
+		},
+
+		// RFC 5545 §3.8.4.4: recurrence sets.
+		{
+			name: "master and overrides",
+			in: "BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY;COUNT=5\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID:20240103T100000Z\nDTSTART:20240103T120000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID;RANGE=THISANDFUTURE:20240104T100000Z\nDTSTART:20240104T120000Z\nEND:VEVENT\n",
+		},
+		{
+			name: "two masters, duplicate override, DATE RECURRENCE-ID, VTODO with the UID",
+			in: "BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nRRULE:FREQ=DAILY\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID:20240103T100000Z\nDTSTART:20240103T120000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID:20240103T100000Z\nDTSTART:20240103T130000Z\nEND:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID;VALUE=DATE:20240104\nDTSTART:20240104T130000Z\nEND:VEVENT\n" +
+				"BEGIN:VTODO\nUID:r\nDTSTAMP:20240101T000000Z\nEND:VTODO\n",
+			want: []string{
+				"error: line 10: VEVENT has the same UID as the VEVENT on line 4 and neither has RECURRENCE-ID",
+				"error: line 24: VEVENT has the same UID and RECURRENCE-ID as the VEVENT on line 15",
+				"error: line 30: RECURRENCE-ID must have the same value type as DTSTART",
+				"error: line 33: VTODO has the same UID as the VEVENT on line 4",
+			},
+		},
+		{
+			name: "override without master",
+			in:   "BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID;VALUE=DATE:20240103\nDTSTART:20240103T120000Z\nEND:VEVENT\n",
+			want: []string{"warning: line 7: RECURRENCE-ID must have the same value type as DTSTART"},
+		},
+
+		// RFC 5545 §3.3, §3.2: values and parameters.
+		{
+			name: "values that do not parse",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20241302T100000Z\nDURATION:1H\nSEQUENCE:one\nGEO:91;0\nURL:http://[::1\nEND:VEVENT\n",
+			want: []string{
+				`error: line 7: DTSTART: invalid DATE-TIME "20241302T100000Z"`,
+				`error: line 8: DURATION: invalid DURATION "1H"`,
+				`error: line 9: SEQUENCE: invalid INTEGER "one"`,
+				`error: line 10: GEO: invalid GEO "91;0"`,
+				`error: line 11: URL: invalid URI "http://[::1"`,
+			},
+		},
+		{
+			name: "GEO with a comma, negative SEQUENCE",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nGEO:37.386013,-122.082932\nSEQUENCE:-1\nEND:VEVENT\n",
+			want: []string{`warning: line 8: GEO must separate latitude and longitude with ";"`, "error: line 9: SEQUENCE must not be negative"},
+		},
+		{
+			name: "DATE without VALUE=DATE, DTSTAMP not UTC, bad escape",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000\nDTSTART:20240102\nSUMMARY:a\\:b\nEND:VEVENT\n",
+			want: []string{
+				"warning: line 6: DTSTAMP must be a UTC DATE-TIME",
+				"warning: line 7: DTSTART value 20240102 is a DATE without VALUE=DATE",
+				`warning: line 8: SUMMARY has invalid escape "\\:"`,
+			},
+		},
+		{
+			name: "DATE without VALUE=DATE strict",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{"error: line 7: DTSTART value 20240102 is a DATE without VALUE=DATE"},
+		},
+		{
+			name: "attendee parameters",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\n" +
+				"ORGANIZER;CN=Boss;SCHEDULE-AGENT=SERVER:mailto:boss@example.com\n" +
+				"ATTENDEE;CUTYPE=ROOM;ROLE=NON-PARTICIPANT;PARTSTAT=X-MAYBE;RSVP=FALSE;SCHEDULE-STATUS=\"2.0,1.1\":mailto:room@example.com\n" +
+				"ATTENDEE;CUTYPE=individual;ROLE=CHAIR;PARTSTAT=accepted;RSVP=true:mailto:a@example.com\n" +
+				"END:VEVENT\n",
+		},
+		{
+			name: "bad attendee parameters",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\n" +
+				"ATTENDEE;RSVP=YES;PARTSTAT=COMPLETED;ROLE=BOSS;CUTYPE=\"a b\":b@example.com\n" +
+				"ATTENDEE;SCHEDULE-STATUS=OK;SCHEDULE-AGENT=X-ME:mailto:c@example.com\n" +
+				"END:VEVENT\n",
+			want: []string{
+				`warning: line 8: ATTENDEE has invalid RSVP value "YES"`,
+				"warning: line 8: PARTSTAT=COMPLETED is not allowed in VEVENT",
+				`warning: line 8: ATTENDEE has unregistered ROLE value "BOSS"`,
+				`error: line 8: ATTENDEE has invalid CUTYPE value "a b"`,
+				`warning: line 8: ATTENDEE value "b@example.com" is not a URI`,
+				`warning: line 9: SCHEDULE-STATUS "OK" is not a status code`,
+			},
+		},
+		{
+			name: "RSVP=YES strict",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nATTENDEE;RSVP=YES:mailto:b@example.com\nEND:VEVENT\n",
+			opts: strict,
+			want: []string{`error: line 8: ATTENDEE has invalid RSVP value "YES"`},
+		},
+		{
+			name: "RANGE, RELATED, ENCODING, RELTYPE",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\n" +
+				"RECURRENCE-ID;RANGE=THISANDPRIOR:20240102T100000Z\n" +
+				"ATTACH;ENCODING=QUOTED-PRINTABLE:http://example.com/x\n" +
+				"RELATED-TO;RELTYPE=X-NEXT:b\n" +
+				"RELATED-TO;RELTYPE=DEPENDS-ON:c\n" +
+				"BEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=MIDDLE:-PT5M\nEND:VALARM\n" +
+				"END:VEVENT\n",
+			want: []string{
+				"warning: line 8: RANGE=THISANDPRIOR is deprecated by RFC 5545",
+				`error: line 9: ATTACH has invalid ENCODING value "QUOTED-PRINTABLE"`,
+				`error: line 14: TRIGGER has invalid RELATED value "MIDDLE"`,
+			},
+		},
+		{
+			name: "VALUE types",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=TEXT:tomorrow\n" +
+				"X-ONE;VALUE=FOO:bar\nX-TWO;VALUE=X-BAR:baz\nX-THREE;VALUE=INTEGER:3\nX-FOUR;VALUE=BOOLEAN:YES\n" +
+				"ATTACH;VALUE=BINARY:aGVsbG8=\n" +
+				"ATTACH;VALUE=BINARY;ENCODING=BASE64:aGVsbG8=\n" +
+				"END:VEVENT\n",
+			want: []string{
+				"error: line 7: DTSTART cannot have VALUE=TEXT",
+				`warning: line 8: X-ONE has unknown VALUE type "FOO"`,
+				`error: line 11: X-FOUR: invalid BOOLEAN "YES"`,
+				"error: line 12: ATTACH with VALUE=BINARY has no ENCODING=BASE64",
+			},
+		},
+		{
+			name: "CLASS, TRANSP, STATUS, ACTION",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nCLASS:SECRET\nTRANSP:SEE-THROUGH\nSTATUS:DONE\n" +
+				"BEGIN:VALARM\nACTION:PROCEDURE\nTRIGGER:-PT5M\nEND:VALARM\n" +
+				"END:VEVENT\n" +
+				"BEGIN:VEVENT\nUID:b\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nCLASS:X-SECRET\nTRANSP:transparent\nSTATUS:cancelled\nEND:VEVENT\n",
+			want: []string{
+				`warning: line 8: CLASS has unregistered value "SECRET"`,
+				`error: line 9: TRANSP has invalid value "SEE-THROUGH"`,
+				"error: line 10: STATUS:DONE is not allowed in VEVENT",
+				"warning: line 12: ACTION:PROCEDURE is deprecated by RFC 5545",
+			},
+		},
+		{
+			name: "RFC 7986 event properties",
+			in: "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nCOLOR:turquoise\n" +
+				"IMAGE;VALUE=URI;DISPLAY=BADGE;FMTTYPE=image/png:http://example.com/images/party.png\n" +
+				"CONFERENCE;VALUE=URI;FEATURE=PHONE,MODERATOR;LABEL=Moderator dial-in:tel:+1-412-555-0123,,,654321\n" +
+				"CONFERENCE:https://chat.example.com/audio?id=123456\n" +
+				"END:VEVENT\n",
+			want: []string{"warning: line 11: CONFERENCE has no VALUE parameter"},
+		},
+		{
+			name: "nested components",
+			in:   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T100000Z\nBEGIN:VTODO\nUID:b\nDTSTAMP:20240101T000000Z\nEND:VTODO\nBEGIN:X-THING\nEND:X-THING\nEND:VEVENT\n",
+			want: []string{"error: line 8: VTODO is not allowed in VEVENT"},
+		},
+		{
+			name: "lone VEVENT",
+			in:   "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Paris:20240102T100000\r\nPRIORITY:-1\r\nEND:VEVENT\r\n",
+			want: []string{"error: line 5: PRIORITY must be between 0 and 9, not -1"},
+		},
+		{
+			name: "lone VEVENT with KnownTZID",
+			in:   "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Mars/Olympus:20240102T100000\r\nEND:VEVENT\r\n",
+			opts: ical.ValidateOptions{KnownTZID: knownIANA},
+			want: []string{`error: line 4: TZID "Mars/Olympus" is not defined by a VTIMEZONE and is not a known time zone`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			if !strings.HasPrefix(in, "BEGIN:VEVENT\r\n") {
+				in = valCal(in)
+			}
+			c := valDecode(t, in)
+			got := valFormat(ical.Validate(c, tt.opts))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Validate(%s) =\n\t%s\nwant\n\t%s", tt.name, strings.Join(got, "\n\t"), strings.Join(tt.want, "\n\t"))
+			}
+		})
+	}
+}
+
+func TestValidateNil(t *testing.T) {
+	if got := ical.Validate(nil, ical.ValidateOptions{}); got != nil {
+		t.Errorf("Validate(nil) = %v, want nil", got)
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    ical.Problem
+		want string
+	}{
+		{ical.Problem{Line: 12, Severity: ical.SeverityError, Msg: "VEVENT has both DTEND and DURATION"}, "line 12: VEVENT has both DTEND and DURATION"},
+		{ical.Problem{Severity: ical.SeverityWarning, Msg: "x"}, "x"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("Problem%+v.String() = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}
+
+// valDecodeAll decodes every top-level component of data leniently; it
+// returns nil if the data does not decode.
+func valDecodeAll(data []byte) []*ical.Component {
+	dec := ical.NewDecoder(bytes.NewReader(data))
+	var out []*ical.Component
+	for {
+		c, err := dec.DecodeComponent()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			return out
+		}
+		out = append(out, c)
+	}
+}
