@@ -139,6 +139,7 @@ type ValidateOptions struct {
 //	RANGE, RELATED, ENCODING other values                  5545 §3.2.x          error   error
 //	PARTSTAT registered for another component              5545 §3.2.12         error   warning
 //	CUTYPE/ROLE/PARTSTAT/RELTYPE/FBTYPE/… unregistered     5545 §3.2.x          warning warning
+//	CUTYPE/ROLE/PARTSTAT/… value not even a token          5545 §3.2.x          error   warning
 //	SCHEDULE-STATUS not a status code                      6638 §7.3            error   warning
 //	STATUS not allowed for the component                   5545 §3.8.1.11       error   error
 //	TRANSP other than OPAQUE/TRANSPARENT                   5545 §3.8.2.7        error   error
@@ -152,7 +153,8 @@ type ValidateOptions struct {
 //	SEQUENCE or REPEAT negative                            5545 §3.8.7.4, §3.8.6.2 error error
 //	two components with one UID but not master+overrides   5545 §3.8.4.4        error   error
 //	two overrides with the same RECURRENCE-ID              5545 §3.8.4.4        error   error
-//	RECURRENCE-ID of another form than the master DTSTART  5545 §3.8.4.4        error   error/warning
+//	RECURRENCE-ID of another form than the master DTSTART  5545 §3.8.4.4        error   warning
+//	RECURRENCE-ID of another form than its own DTSTART     5545 §3.8.4.4        warning warning
 func Validate(c *Component, opts ValidateOptions) []Problem {
 	if c == nil {
 		return nil
@@ -964,9 +966,11 @@ func (v *validator) sameUID(cal *Component) {
 		// RFC 5545 §3.8.4.4: RECURRENCE-ID has the value type of the
 		// DTSTART of the recurring component, and is a local time if and
 		// only if that DTSTART is one.
+		// Google (UTC) and Outlook (TZID) write DATE-TIME RECURRENCE-IDs
+		// for all-day series; the date still names the instance.
 		m := entries[master]
 		if m.sok {
-			v.ridForm(e.ridP, e.rid, m.start, SeverityError)
+			v.ridForm(e.ridP, e.rid, m.start, v.lenient())
 		}
 	}
 }
@@ -986,9 +990,6 @@ func (v *validator) ridForm(p *Property, rid, start DateTime, sev Severity) {
 	if (rid.Kind == KindDate) != (start.Kind == KindDate) {
 		v.add(p.Line, sev, "RECURRENCE-ID must have the same value type as DTSTART")
 	} else if (rid.Kind == KindFloating) != (start.Kind == KindFloating) {
-		if sev == SeverityError {
-			sev = v.lenient()
-		}
 		v.add(p.Line, sev, "RECURRENCE-ID must be a floating time if and only if DTSTART is")
 	}
 }
@@ -1260,30 +1261,30 @@ func (v *validator) param(c *Component, p *Property, pa *Param) {
 		v.tzid(p, strings.TrimSpace(pa.Value()))
 	case ParamCUType:
 		// RFC 5545 §3.2.3.
-		v.paramEnum(p, pa, true, SeverityError, "INDIVIDUAL", "GROUP", "RESOURCE", "ROOM", "UNKNOWN")
+		v.paramEnum(p, pa, true, v.lenient(), "INDIVIDUAL", "GROUP", "RESOURCE", "ROOM", "UNKNOWN")
 	case ParamRole:
 		// RFC 5545 §3.2.16.
-		v.paramEnum(p, pa, true, SeverityError, "CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT")
+		v.paramEnum(p, pa, true, v.lenient(), "CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT")
 	case ParamRelType:
 		// RFC 5545 §3.2.15; RFC 9253 §5 registers more values.
-		v.paramEnum(p, pa, true, SeverityError, "PARENT", "CHILD", "SIBLING",
+		v.paramEnum(p, pa, true, v.lenient(), "PARENT", "CHILD", "SIBLING",
 			"SNOOZE", "CONCEPT", "DEPENDS-ON", "FINISHTOFINISH", "FINISHTOSTART",
 			"FIRST", "NEXT", "REFID", "STARTTOFINISH", "STARTTOSTART")
 	case ParamFBType:
 		// RFC 5545 §3.2.9.
-		v.paramEnum(p, pa, true, SeverityError, "FREE", "BUSY", "BUSY-UNAVAILABLE", "BUSY-TENTATIVE")
+		v.paramEnum(p, pa, true, v.lenient(), "FREE", "BUSY", "BUSY-UNAVAILABLE", "BUSY-TENTATIVE")
 	case ParamScheduleAgent:
 		// RFC 6638 §7.1.
-		v.paramEnum(p, pa, true, SeverityError, "SERVER", "CLIENT", "NONE")
+		v.paramEnum(p, pa, true, v.lenient(), "SERVER", "CLIENT", "NONE")
 	case ParamScheduleForceSend:
 		// RFC 6638 §7.2.
-		v.paramEnum(p, pa, true, SeverityError, "REQUEST", "REPLY")
+		v.paramEnum(p, pa, true, v.lenient(), "REQUEST", "REPLY")
 	case ParamDisplay:
 		// RFC 7986 §6.1.
-		v.paramEnum(p, pa, true, SeverityError, "BADGE", "GRAPHIC", "FULLSIZE", "THUMBNAIL")
+		v.paramEnum(p, pa, true, v.lenient(), "BADGE", "GRAPHIC", "FULLSIZE", "THUMBNAIL")
 	case ParamFeature:
 		// RFC 7986 §6.3.
-		v.paramEnum(p, pa, true, SeverityError, "AUDIO", "CHAT", "FEED", "MODERATOR", "PHONE", "SCREEN", "VIDEO")
+		v.paramEnum(p, pa, true, v.lenient(), "AUDIO", "CHAT", "FEED", "MODERATOR", "PHONE", "SCREEN", "VIDEO")
 	case ParamRSVP:
 		// RFC 5545 §3.2.17: rsvpparam = "RSVP" "=" ("TRUE" / "FALSE").
 		v.paramEnum(p, pa, false, v.lenient(), "TRUE", "FALSE")
@@ -1321,7 +1322,7 @@ func (v *validator) param(c *Component, p *Property, pa *Param) {
 				v.add(p.Line, v.lenient(), "PARTSTAT=%s is not allowed in %s", val, c.Name)
 			}
 		}
-		v.paramEnum(p, pa, true, SeverityError, all...)
+		v.paramEnum(p, pa, true, v.lenient(), all...)
 	case ParamScheduleStatus:
 		// RFC 6638 §7.3: one or more statcodes.
 		for _, val := range pa.Values {

@@ -5,13 +5,20 @@ package ical_test
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/internal/vectors"
 )
 
 // valHead is the start of every table calendar: lines 1–3, so the body
@@ -416,7 +423,7 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				"error: line 10: VEVENT has the same UID as the VEVENT on line 4 and neither has RECURRENCE-ID",
 				"error: line 24: VEVENT has the same UID and RECURRENCE-ID as the VEVENT on line 15",
-				"error: line 30: RECURRENCE-ID must have the same value type as DTSTART",
+				"warning: line 30: RECURRENCE-ID must have the same value type as DTSTART",
 				"error: line 33: VTODO has the same UID as the VEVENT on line 4",
 			},
 		},
@@ -476,7 +483,7 @@ func TestValidate(t *testing.T) {
 				`warning: line 8: ATTENDEE has invalid RSVP value "YES"`,
 				"warning: line 8: PARTSTAT=COMPLETED is not allowed in VEVENT",
 				`warning: line 8: ATTENDEE has unregistered ROLE value "BOSS"`,
-				`error: line 8: ATTENDEE has invalid CUTYPE value "a b"`,
+				`warning: line 8: ATTENDEE has invalid CUTYPE value "a b"`,
 				`warning: line 8: ATTENDEE value "b@example.com" is not a URI`,
 				`warning: line 9: SCHEDULE-STATUS "OK" is not a status code`,
 			},
@@ -606,4 +613,126 @@ func valDecodeAll(data []byte) []*ical.Component {
 		}
 		out = append(out, c)
 	}
+}
+
+// rfcJustified lists the Error-severity problems Validate finds in RFC
+// examples whose manifest entry has no known_issues, each with the RFC
+// text that the example violates.
+var rfcJustified = map[string][]struct{ msg, quote string }{
+	"rfc-examples/rfc5546/rfc5546_4.2.1_a_REQUEST-VEVENT.ics": {{
+		`line 15: DTEND: invalid DATE-TIME "19970701T2100000Z": want YYYYMMDDTHHMMSS`,
+		`RFC 5545 §3.3.12: time = time-hour time-minute time-second [time-utc], each 2DIGIT; "2100000" has seven digits`,
+	}},
+	"rfc-examples/rfc5546/rfc5546_4.7.2_a_REQUEST-VEVENT.ics": {{
+		`line 9: RDATE: invalid PERIOD "19970819T210000Z/199700819T220000Z": bad end`,
+		`RFC 5545 §3.3.4: date-fullyear = 4DIGIT; "199700819" has a five-digit year`,
+	}},
+	"rfc-examples/rfc6047/rfc6047_4.6_part1_REQUEST-VEVENT.ics": {{
+		`line 12: DTEND: invalid DATE-TIME "199706211T173000Z": want YYYYMMDDTHHMMSS`,
+		`RFC 5545 §3.3.4: date-value = date-fullyear date-month date-mday, 4DIGIT 2DIGIT 2DIGIT; "199706211" has nine digits`,
+	}},
+	"rfc-examples/rfc6047/rfc6047_4.6_message.txt": {{
+		`line 12: DTEND: invalid DATE-TIME "199706211T173000Z": want YYYYMMDDTHHMMSS`,
+		`RFC 5545 §3.3.4: date-value = date-fullyear date-month date-mday, 4DIGIT 2DIGIT 2DIGIT; "199706211" has nine digits`,
+	}},
+}
+
+// rfcKnownIssues reads the rfc-examples manifest: the number of
+// known_issues of each file, by its path relative to the vectors.
+func rfcKnownIssues(t *testing.T) map[string]int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(vectors.Dir(), "rfc-examples", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Vectors []struct {
+			File        string   `json:"file"`
+			KnownIssues []string `json:"known_issues"`
+		} `json:"vectors"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	out := make(map[string]int, len(m.Vectors))
+	for _, v := range m.Vectors {
+		out["rfc-examples/"+v.File] = len(v.KnownIssues)
+	}
+	return out
+}
+
+// valShape reduces a problem message to its rule for counting: quoted
+// values and numbers are elided.
+var valShape = regexp.MustCompile(`"[^"]*"|[0-9]+`)
+
+// TestValidateVectors runs Validate, lenient and strict, over every object
+// of the shared vectors. It must not panic; the RFC examples without known
+// issues must have no error other than the justified ones; the findings in
+// the real-world corpus are logged (run with -v) to guide lenient repairs.
+func TestValidateVectors(t *testing.T) {
+	objs, err := vectors.Calendars("ics", "imip", "rfc-examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := rfcKnownIssues(t)
+	counts := map[string]int{}
+	strictErrors, objects := 0, 0
+	for _, o := range objs {
+		if _, ok := brokenVectors[o.Name]; ok {
+			continue
+		}
+		t.Run(o.Name, func(t *testing.T) {
+			comps := valDecodeAll(o.Data)
+			for _, c := range comps {
+				objects++
+				probs := ical.Validate(c, ical.ValidateOptions{})
+				for _, p := range ical.Validate(c, ical.ValidateOptions{Strict: true}) {
+					if p.Severity == ical.SeverityError {
+						strictErrors++
+					}
+				}
+				if !strings.HasPrefix(o.Name, "rfc-examples/") {
+					for _, p := range probs {
+						counts[p.Severity.String()+": "+valShape.ReplaceAllString(p.Msg, "…")]++
+					}
+					continue
+				}
+				file, _, _ := strings.Cut(o.Name, "#")
+				n, ok := known[file]
+				if !ok || n > 0 {
+					continue
+				}
+				for _, p := range probs {
+					if p.Severity != ical.SeverityError {
+						continue
+					}
+					if !slices.ContainsFunc(rfcJustified[o.Name], func(j struct{ msg, quote string }) bool { return j.msg == p.String() }) {
+						t.Errorf("Validate(%s) = %q, want no error (the manifest lists no known issue)", o.Name, p.String())
+					}
+				}
+			}
+		})
+	}
+	type kv struct {
+		k string
+		n int
+	}
+	var top []kv
+	for k, n := range counts {
+		top = append(top, kv{k, n})
+	}
+	slices.SortFunc(top, func(a, b kv) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return strings.Compare(a.k, b.k)
+	})
+	var b strings.Builder
+	for i, e := range top {
+		if i == 40 {
+			break
+		}
+		fmt.Fprintf(&b, "\n%6d  %s", e.n, e.k)
+	}
+	t.Logf("%d components in %d objects; %d errors in strict mode; lenient findings in ics/ and imip/ (top 40):%s", objects, len(objs), strictErrors, b.String())
 }
