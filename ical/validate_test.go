@@ -736,3 +736,47 @@ func TestValidateVectors(t *testing.T) {
 	}
 	t.Logf("%d components in %d objects; %d errors in strict mode; lenient findings in ics/ and imip/ (top 40):%s", objects, len(objs), strictErrors, b.String())
 }
+
+// TestValidateGolden checks the files in testdata/validate: comment lines
+// starting with "#", an iCalendar object, then the expected problems in
+// lenient mode after "---------- lenient" and in strict mode after
+// "---------- strict". Line numbers count from the object's first line.
+func TestValidateGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "validate", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no files in testdata/validate: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(string(data), "\r\n", "\n")
+			in, rest, ok1 := strings.Cut(text, "---------- lenient\n")
+			lenient, strict, ok2 := strings.Cut(rest, "---------- strict\n")
+			if !ok1 || !ok2 {
+				t.Fatalf("%s: want sections \"---------- lenient\" and \"---------- strict\"", file)
+			}
+			var ics strings.Builder
+			for _, line := range strings.SplitAfter(in, "\n") {
+				if !strings.HasPrefix(line, "#") {
+					ics.WriteString(strings.TrimSuffix(line, "\n"))
+					if strings.HasSuffix(line, "\n") {
+						ics.WriteString("\r\n")
+					}
+				}
+			}
+			c := valDecode(t, ics.String())
+			for _, mode := range []struct {
+				opts ical.ValidateOptions
+				want string
+			}{{ical.ValidateOptions{}, lenient}, {ical.ValidateOptions{Strict: true}, strict}} {
+				got := strings.Join(valFormat(ical.Validate(c, mode.opts)), "\n")
+				if want := strings.TrimSpace(mode.want); got != want {
+					t.Errorf("Validate(%s, Strict=%v) =\n%s\nwant\n%s", file, mode.opts.Strict, got, want)
+				}
+			}
+		})
+	}
+}
