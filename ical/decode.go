@@ -368,6 +368,17 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 					}
 					k++
 				}
+				if k < len(line) && line[k] == ':' && quotedParams[pname] && isScheme(line[i:k]) {
+					// SENT-BY=mailto:a@example.com without the quotes RFC 5545
+					// §3.2.18 requires: the colon belongs to the URI.
+					if err := d.repair(lineNo, "property %s: parameter %s: unquoted URI value", p.Name, pname); err != nil {
+						return err
+					}
+					k++
+					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+						k++
+					}
+				}
 				v = line[i:k]
 				if escaped {
 					v = unescapeParamBackslashes(v)
@@ -404,6 +415,13 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 	return nil
 }
 
+// isScheme reports whether s is a URI scheme commonly used in calendar
+// user addresses.
+func isScheme(s string) bool {
+	return strings.EqualFold(s, "mailto") || strings.EqualFold(s, "http") || strings.EqualFold(s, "https") ||
+		strings.EqualFold(s, "urn") || strings.EqualFold(s, "tel") || strings.EqualFold(s, "ldap")
+}
+
 // unescapeParamBackslashes removes the backslash before ; , and : in an
 // unquoted parameter value.
 func unescapeParamBackslashes(v string) string {
@@ -425,7 +443,7 @@ func splitName(line string) (name, value string, ok bool) {
 	}
 	switch line[0] {
 	case 'B', 'b':
-		if len(line) > 6 && line[5] == ':' && strings.EqualFold(line[:5], "BEGIN") {
+		if len(line) >= 6 && line[5] == ':' && strings.EqualFold(line[:5], "BEGIN") {
 			return "BEGIN", line[6:], true
 		}
 	case 'E', 'e':
@@ -512,6 +530,12 @@ func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
 			return "", lineNo, err
 		}
 	}
+	if strings.IndexByte(line, '\r') >= 0 {
+		if err := d.repair(lineNo, "carriage return inside a line taken as an escaped line break"); err != nil {
+			return "", lineNo, err
+		}
+		line = strings.ReplaceAll(line, "\r", `\n`)
+	}
 	for i := 0; i < len(line); i++ {
 		if c := line[i]; c < 0x20 && c != '\t' || c == 0x7f {
 			if err := d.repair(lineNo, "control character 0x%02x kept as is", c); err != nil {
@@ -563,7 +587,7 @@ func (d *Decoder) fill() error {
 			}
 			d.chunk = string(b)
 			d.pos = 0
-			d.chunkBad = !utf8.Valid(b) || hasCTL(b)
+			d.chunkBad = !utf8.Valid(b) || hasCTL(b) || hasLoneCR(b)
 			return nil
 		}
 		if d.eof {
@@ -607,6 +631,20 @@ func hasCTL(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// hasLoneCR reports whether b holds a CR that does not start a CRLF.
+func hasLoneCR(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			return false
+		}
+		if i+1 >= len(b) || b[i+1] != '\n' {
+			return true
+		}
+		b = b[i+2:]
+	}
 }
 
 func trimCR(s string) string {

@@ -1,0 +1,45 @@
+# Almanac: build, run and test. `make test` is what CI runs (through .ci/run).
+
+GO        ?= go
+BIN       := bin/almanac
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS   := -X main.version=$(VERSION)
+FUZZTIME  ?= 30s
+SAMPLE    ?= testdata/sample/office-hours.ics
+
+.PHONY: build run test vet fmt-check tidy-check fuzz bench check clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/almanac
+
+# Until the server lands, "run" shows the iCalendar tools on a sample calendar.
+run: build
+	$(BIN) ical lint $(SAMPLE)
+	$(BIN) ical expand --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z $(SAMPLE)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	test -z "$$(gofmt -l .)"
+
+tidy-check:
+	$(GO) mod tidy -e -diff
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./ical
+	$(GO) test -run='^$$' -fuzz='^FuzzJCal$$' -fuzztime=$(FUZZTIME) ./ical
+	$(GO) test -run='^$$' -fuzz='^FuzzRecur$$' -fuzztime=$(FUZZTIME) ./ical/recur
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...
+	cd bench && $(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x
+
+check: fmt-check vet test
+
+clean:
+	rm -rf bin

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package ical_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/almanac-project/almanac/ical"
+)
+
+func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+
+func mustDecode(t *testing.T, s string) *ical.Calendar {
+	t.Helper()
+	c, err := ical.Parse([]byte(s))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return c
+}
+
+func TestUnfold(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"crlf space", "SUMMARY:ab\r\n cd\r\n", "abcd"},
+		{"crlf tab", "SUMMARY:ab\r\n\tcd\r\n", "abcd"},
+		{"bare lf", "SUMMARY:ab\n cd\n", "abcd"},
+		{"only one space removed", "SUMMARY:ab\r\n  cd\r\n", "ab cd"},
+		{"fold inside utf-8", "SUMMARY:caf\xc3\r\n \xa9\r\n", "café"},
+		{"several folds", "SUMMARY:a\r\n b\r\n c\r\n d\r\n", "abcd"},
+		{"whitespace-only continuation", "SUMMARY:a\r\n \r\n b\r\n", "ab"},
+		{"no final newline", "SUMMARY:abc", "abc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + tt.in
+			if !strings.HasSuffix(in, "\n") {
+				in += "\r\n"
+			}
+			in += "END:VEVENT\r\nEND:VCALENDAR\r\n"
+			c := mustDecode(t, in)
+			if got := c.Children[0].Value("SUMMARY"); got != tt.want {
+				t.Errorf("SUMMARY = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, text := range []string{
+		strings.Repeat("a", 200),
+		strings.Repeat("é", 100),
+		strings.Repeat("日本語", 40),
+		strings.Repeat("a😀", 60),
+		strings.Repeat("ab", 37) + "€€€",
+	} {
+		p := ical.NewProperty("DESCRIPTION", "")
+		p.SetText(text)
+		c := ical.NewComponent("VEVENT")
+		c.Add(p)
+		out := ical.Marshal(c)
+		for i, line := range strings.Split(strings.TrimSuffix(string(out), "\r\n"), "\r\n") {
+			if len(line) > 75 {
+				t.Errorf("line %d is %d octets: %q", i+1, len(line), line)
+			}
+			if !utf8.ValidString(line) {
+				t.Errorf("line %d splits a UTF-8 sequence: %q", i+1, line)
+			}
+		}
+		if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
+			t.Errorf("bare LF in output")
+		}
+		back, err := ical.NewDecoder(bytes.NewReader(out)).DecodeComponent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := back.Props[0].Text(); got != text {
+			t.Errorf("folded text round trip = %q, want %q", got, text)
+		}
+	}
+}
+
+func TestParams(t *testing.T) {
+	tests := []struct {
+		name   string
+		line   string
+		param  string
+		values []string
+		out    string
+	}{
+		{"quoted with colon", `ATTENDEE;X-P="a;b:c":mailto:x@example.com`, "X-P", []string{"a;b:c"}, `ATTENDEE;X-P="a;b:c":mailto:x@example.com`},
+		{"rfc 6868 quote", `ATTENDEE;CN=George Herman ^'Babe^' Ruth:mailto:babe@example.com`, "CN", []string{`George Herman "Babe" Ruth`}, `ATTENDEE;CN=George Herman ^'Babe^' Ruth:mailto:babe@example.com`},
+		{"rfc 6868 newline and caret", `GEO;X-ADDRESS=Pittsburgh Pirates^n115 Federal St^nPittsburgh^^PA:40.446816;-80.00566`, "X-ADDRESS", []string{"Pittsburgh Pirates\n115 Federal St\nPittsburgh^PA"}, `GEO;X-ADDRESS=Pittsburgh Pirates^n115 Federal St^nPittsburgh^^PA:40.446816;-80.00566`},
+		{"multi-valued", `ATTENDEE;MEMBER="mailto:a@example.com","mailto:b@example.com":mailto:c@example.com`, "MEMBER", []string{"mailto:a@example.com", "mailto:b@example.com"}, `ATTENDEE;MEMBER="mailto:a@example.com","mailto:b@example.com":mailto:c@example.com`},
+		{"uri params always quoted", `ATTENDEE;SENT-BY=mailto:s@example.com:mailto:c@example.com`, "SENT-BY", []string{"mailto:s@example.com"}, `ATTENDEE;SENT-BY="mailto:s@example.com":mailto:c@example.com`},
+		{"lower-case names", `attendee;cn=x:mailto:c@example.com`, "CN", []string{"x"}, `ATTENDEE;CN=x:mailto:c@example.com`},
+		{"empty value", `X-A;X-B=:v`, "X-B", []string{""}, `X-A;X-B=:v`},
+		{"apple backslash escape", `X-APPLE-STRUCTURED-LOCATION;X-TITLE=Main St 1\; Linz:geo:1,2`, "X-TITLE", []string{"Main St 1; Linz"}, `X-APPLE-STRUCTURED-LOCATION;X-TITLE="Main St 1; Linz":geo:1,2`},
+		{"text after closing quote", `ATTENDEE;CN="a"b:mailto:x@example.com`, "CN", []string{"ab"}, `ATTENDEE;CN=ab:mailto:x@example.com`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustDecode(t, "BEGIN:VCALENDAR\r\n"+tt.line+"\r\nEND:VCALENDAR\r\n")
+			p := c.Props[0]
+			got := p.Params.Find(tt.param)
+			if got == nil || strings.Join(got.Values, "|") != strings.Join(tt.values, "|") {
+				t.Fatalf("param %s = %v, want %q", tt.param, got, tt.values)
+			}
+			if line := string(ical.AppendProperty(nil, &p)); line != tt.out {
+				t.Errorf("AppendProperty = %s, want %s", line, tt.out)
+			}
+		})
+	}
+}
+
+func TestLenientRepairs(t *testing.T) {
+	tests := []struct {
+		name, in, warning string
+	}{
+		{"bare LF", "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "bare LF"},
+		{"blank line", crlf("BEGIN:VCALENDAR\nVERSION:2.0\n\nEND:VCALENDAR\n"), "blank line"},
+		{"lost fold", crlf("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDESCRIPTION:first part\nsecond part, no indent\nEND:VEVENT\nEND:VCALENDAR\n"), "continuation line"},
+		{"missing END", crlf("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:1\n"), "missing END"},
+		{"unbalanced END", crlf("BEGIN:VCALENDAR\nBEGIN:VEVENT\nBEGIN:VALARM\nEND:VEVENT\nEND:VCALENDAR\n"), "closes unterminated VALARM"},
+		{"stray END", crlf("BEGIN:VCALENDAR\nEND:VTODO\nEND:VCALENDAR\n"), "without BEGIN"},
+		{"invalid utf-8", crlf("BEGIN:VCALENDAR\nX-A:caf\xe9\nEND:VCALENDAR\n"), "invalid UTF-8"},
+		{"underscore in name", crlf("BEGIN:VCALENDAR\nX_FOO:1\nEND:VCALENDAR\n"), "invalid character in property name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dec := ical.NewDecoder(strings.NewReader(tt.in))
+			if _, err := dec.Decode(); err != nil {
+				t.Fatalf("lenient Decode: %v", err)
+			}
+			ws := dec.Warnings()
+			found := false
+			for _, w := range ws {
+				found = found || strings.Contains(w.Msg, tt.warning)
+			}
+			if !found {
+				t.Errorf("warnings %v, want one containing %q", ws, tt.warning)
+			}
+			strict := ical.NewDecoderOptions(strings.NewReader(tt.in), ical.DecodeOptions{Strict: true})
+			_, err := strict.Decode()
+			var se *ical.SyntaxError
+			if !errors.As(err, &se) || se.Line == 0 {
+				t.Errorf("strict Decode = %v, want a positioned SyntaxError", err)
+			}
+		})
+	}
+}
+
+func TestBOMAndConcatenated(t *testing.T) {
+	in := "\xef\xbb\xbf" + crlf("BEGIN:VCALENDAR\nX-N:1\nEND:VCALENDAR\nBEGIN:VCALENDAR\nX-N:2\nEND:VCALENDAR\ntrailing text\n")
+	dec := ical.NewDecoder(strings.NewReader(in))
+	var got []string
+	for {
+		c, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.Value("X-N"))
+	}
+	if strings.Join(got, ",") != "1,2" {
+		t.Errorf("decoded %v, want [1 2]", got)
+	}
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	tests := []struct {
+		name, in string
+		line     int
+		msg      string
+	}{
+		{"missing colon", crlf("BEGIN:VCALENDAR\nSUMMARY;X=1\nEND:VCALENDAR\n"), 2, "missing colon"},
+		{"unterminated quote", crlf("BEGIN:VCALENDAR\nATTENDEE;CN=\"abc:mailto:x\nEND:VCALENDAR\n"), 2, "unterminated"},
+		{"bad component name", crlf("BEGIN:VCALENDAR\nBEGIN:V EVENT\nEND:VCALENDAR\n"), 2, "invalid component name"},
+		{"not a calendar", crlf("BEGIN:VCARD\nEND:VCARD\n"), 1, "expected BEGIN:VCALENDAR"},
+		{"empty name", crlf("BEGIN:VCALENDAR\n:value\nEND:VCALENDAR\n"), 2, "empty property name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ical.Parse([]byte(tt.in))
+			var se *ical.SyntaxError
+			if !errors.As(err, &se) || se.Line != tt.line || !strings.Contains(se.Msg, tt.msg) {
+				t.Fatalf("Parse = %v, want line %d: %s", err, tt.line, tt.msg)
+			}
+		})
+	}
+}
+
+// TestBadInputBounded feeds hostile input and checks that the decoder stops
+// with a positioned limit error instead of growing without bound.
+func TestBadInputBounded(t *testing.T) {
+	t.Run("100 MB line", func(t *testing.T) {
+		r := io.MultiReader(strings.NewReader("BEGIN:VCALENDAR\r\nX-LONG:"), &repeatReader{b: 'a', n: 100 << 20})
+		_, err := ical.NewDecoderOptions(r, ical.DecodeOptions{MaxLineBytes: 1 << 20}).Decode()
+		var le *ical.LimitError
+		if !errors.As(err, &le) || !errors.Is(err, ical.ErrLimit) || le.Line != 2 {
+			t.Fatalf("Decode = %v, want a limit error at line 2", err)
+		}
+	})
+	t.Run("a million nested components", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			pw.Write([]byte("BEGIN:VCALENDAR\r\n"))
+			for i := 0; i < 1_000_000; i++ {
+				if _, err := pw.Write([]byte("BEGIN:X-C\r\n")); err != nil {
+					return
+				}
+			}
+			pw.Close()
+		}()
+		_, err := ical.NewDecoder(pr).Decode()
+		pr.Close()
+		var le *ical.LimitError
+		if !errors.As(err, &le) || le.Line != 33 {
+			t.Fatalf("Decode = %v, want a nesting limit error at line 33", err)
+		}
+	})
+	t.Run("too many components", func(t *testing.T) {
+		in := "BEGIN:VCALENDAR\r\n" + strings.Repeat("BEGIN:VEVENT\r\nEND:VEVENT\r\n", 1000) + "END:VCALENDAR\r\n"
+		_, err := ical.NewDecoderOptions(strings.NewReader(in), ical.DecodeOptions{MaxComponents: 100}).Decode()
+		if !errors.Is(err, ical.ErrLimit) {
+			t.Fatalf("Decode = %v, want ErrLimit", err)
+		}
+	})
+	t.Run("garbage", func(t *testing.T) {
+		_, err := ical.Parse([]byte("\x00\x01\x02garbage\xff\xfe"))
+		if err == nil {
+			t.Fatal("Parse(garbage) succeeded")
+		}
+	})
+}
+
+// repeatReader yields n copies of b.
+type repeatReader struct {
+	b byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	if len(p) > r.n {
+		p = p[:r.n]
+	}
+	for i := range p {
+		p[i] = r.b
+	}
+	r.n -= len(p)
+	return len(p), nil
+}

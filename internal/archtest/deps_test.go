@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package archtest
+
+import (
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/almanac-project/almanac"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Doc        string
+	Dir        string
+	GoFiles    []string
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", module+"/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// allowed lists, for each package, the module packages it may import
+// (directly or not). Packages not listed may import anything of the module
+// but nothing outside the standard library unless listed in thirdParty.
+// The arrows are STYLE.md §2.
+var allowed = map[string][]string{
+	"ical":       {},
+	"ical/recur": {"ical"},
+	"ical/tz":    {"ical", "ical/recur"},
+}
+
+// TestDependencyDirection checks that the root libraries import nothing of
+// internal/ and only the root libraries below them (STYLE.md §2).
+func TestDependencyDirection(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		ok, listed := allowed[rel]
+		if !listed {
+			continue
+		}
+		for _, d := range p.Deps {
+			if !strings.HasPrefix(d, module) {
+				if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") {
+					t.Errorf("%s depends on third-party module %s", rel, d)
+				}
+				continue
+			}
+			drel := strings.TrimPrefix(strings.TrimPrefix(d, module), "/")
+			if !contains(ok, drel) {
+				t.Errorf("%s must not depend on %s (STYLE.md §2)", rel, drel)
+			}
+		}
+	}
+}
+
+// TestPackageDocs checks that every package has a package doc comment, in
+// exactly one file.
+func TestPackageDocs(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if p.Doc == "" {
+			t.Errorf("no package doc in %s", p.ImportPath)
+			continue
+		}
+		n := 0
+		for _, f := range p.GoFiles {
+			file, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, f), nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if file.Doc != nil {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s has package docs in %d files, want 1", p.ImportPath, n)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
