@@ -135,8 +135,7 @@ func ParseDuration(s string) (Duration, error) {
 		return bad()
 	}
 	i++
-	inTime, any := false, false
-	last := byte(0)
+	inTime, any, last := false, false, 0
 	for i < len(s) {
 		if upper(s[i]) == 'T' {
 			if inTime {
@@ -150,37 +149,37 @@ func ParseDuration(s string) (Duration, error) {
 		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
 			j++
 		}
-		if j == i || j >= len(s) || j-i > 9 {
+		if j == i || j >= len(s) || j-i > 10 {
 			return bad()
 		}
 		n, _ := digits(s[i:j])
 		if n > maxDurationField {
 			return bad()
 		}
-		c := upper(s[j])
-		switch {
-		case c == 'W' && !inTime && last == 0:
-			d.Weeks = n
-		case c == 'D' && !inTime && last == 0:
-			d.Days = n
-		case c == 'H' && inTime && last < 'H':
-			d.Hours = n
-		case c == 'M' && inTime && (last == 0 || last == 'H' || last == 'D'):
-			d.Minutes = n
-		case c == 'S' && inTime && last != 'S':
-			d.Seconds = n
+		// Designators come in the order W, D, T, H, M, S, each at most once.
+		rank := 0
+		switch c := upper(s[j]); {
+		case c == 'W' && !inTime:
+			rank, d.Weeks = 1, n
+		case c == 'D' && !inTime:
+			rank, d.Days = 2, n
+		case c == 'H' && inTime:
+			rank, d.Hours = 3, n
+		case c == 'M' && inTime:
+			rank, d.Minutes = 4, n
+		case c == 'S' && inTime:
+			rank, d.Seconds = 5, n
 		default:
 			return bad()
 		}
-		if c == 'D' || c == 'W' {
-			last = 0
-		} else {
-			last = c
+		if rank <= last {
+			return bad()
 		}
+		last = rank
 		any = true
 		i = j + 1
 	}
-	if !any || inTime && last == 0 {
+	if !any || inTime && last < 3 {
 		return bad()
 	}
 	return d, nil
