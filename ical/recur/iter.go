@@ -108,9 +108,6 @@ func (r *Rule) Iterator(dtstart ical.DateTime, opts IterOptions) (*Iterator, err
 		// support.
 		return nil, fmt.Errorf("recur: RSCALE %q: %w", r.RScale, ErrUnsupported)
 	}
-	if dtstart.Wall.IsZero() {
-		return nil, fmt.Errorf("recur: missing DTSTART")
-	}
 	dateOnly := dtstart.Kind == ical.KindDate
 	startWall := dtstart.Wall
 	if dateOnly {
