@@ -125,6 +125,7 @@ type ValidateOptions struct {
 //	VAVAILABILITY/AVAILABLE DTSTART/DTEND DATE             7953 §3.1            error   error
 //	VAVAILABILITY/AVAILABLE DTSTART/DTEND floating         7953 §3.1            error   warning
 //	value does not parse as its value type                 5545 §3.3            error   error
+//	REQUEST-STATUS with a code but no description          5545 §3.8.8.3        error   warning
 //	DATE value without VALUE=DATE                          5545 §3.3.4          error   warning
 //	invalid TEXT escape ("\:")                             5545 §3.3.11         error   warning
 //	CAL-ADDRESS without a URI scheme                       5545 §3.3.3          error   warning
@@ -1034,6 +1035,12 @@ func (v *validator) property(c *Component, p *Property) {
 		if pi.Structured {
 			if p.Name == PropRequestStatus {
 				_, err = p.RequestStatus()
+				if parts := SplitStructured(p.Value); err != nil && len(parts) == 1 && validStatusCode(strings.TrimSpace(parts[0])) {
+					// RFC 5545 §3.8.8.3: rstatus = statcode ";" statdesc;
+					// RFC 2446 examples wrote the code alone.
+					v.add(p.Line, v.lenient(), "REQUEST-STATUS %s has no description", strings.TrimSpace(parts[0]))
+					err = nil
+				}
 			}
 		} else if bad, ok := badEscape(p.Value); ok {
 			// RFC 5545 §3.3.11: only \\ \; \, \n and \N are escapes.

@@ -780,3 +780,54 @@ func TestValidateGolden(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkValidate measures Validate on a typical CalDAV PUT body: a
+// VTIMEZONE and a recurring meeting with attendees, an alarm and an
+// override.
+func BenchmarkValidate(b *testing.B) {
+	in := valCal(valTZ +
+		"BEGIN:VEVENT\nUID:bench@example.com\nDTSTAMP:20240101T000000Z\nCREATED:20240101T000000Z\nSEQUENCE:2\n" +
+		"DTSTART;TZID=Europe/Berlin:20240102T100000\nDTEND;TZID=Europe/Berlin:20240102T110000\n" +
+		"RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20241231T090000Z\nEXDATE;TZID=Europe/Berlin:20240109T100000\n" +
+		"SUMMARY:Weekly sync\\, all hands\nDESCRIPTION:Agenda:\\n1. news\\n2. plans\nLOCATION:Room 1\n" +
+		"ORGANIZER;CN=Alice:mailto:alice@example.com\n" +
+		"ATTENDEE;CN=Bob;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.com\n" +
+		"ATTENDEE;CN=Carol;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:carol@example.com\n" +
+		"BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:Reminder\nTRIGGER:-PT10M\nEND:VALARM\nEND:VEVENT\n" +
+		"BEGIN:VEVENT\nUID:bench@example.com\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID;TZID=Europe/Berlin:20240116T100000\n" +
+		"DTSTART;TZID=Europe/Berlin:20240116T140000\nDTEND;TZID=Europe/Berlin:20240116T150000\nSUMMARY:Weekly sync (moved)\nEND:VEVENT\n")
+	c, err := ical.NewDecoder(strings.NewReader(in)).DecodeComponent()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if probs := ical.Validate(c, ical.ValidateOptions{Strict: true}); len(probs) != 0 {
+		b.Fatalf("Validate(bench) = %v, want no problems", probs)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ical.Validate(c, ical.ValidateOptions{Strict: true})
+	}
+}
+
+// FuzzValidate checks that Validate does not panic on anything the
+// lenient decoder accepts, and that its problems are sorted by line.
+func FuzzValidate(f *testing.F) {
+	// A valid event, a VTIMEZONE with an observance, and a recurrence set.
+	f.Add([]byte(valCal(valEvent)))
+	f.Add([]byte(valCal(valTZ + valEvent)))
+	f.Add([]byte(valCal("BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nDTSTART;VALUE=DATE:20240102\nRRULE:FREQ=DAILY;UNTIL=20240110;BYHOUR=1\nEND:VEVENT\n" +
+		"BEGIN:VEVENT\nUID:r\nRECURRENCE-ID;TZID=X:20240103T000000\nDTSTART:20240103T120000Z\nDURATION:-P1D\nEND:VEVENT\n")))
+	// An alarm with every parameter kind, and a free/busy.
+	f.Add([]byte(valCal("BEGIN:VTODO\nUID:t\nDUE:2024\nBEGIN:VALARM\nACTION:EMAIL\nTRIGGER;RELATED=END;VALUE=DATE-TIME:20240101T000000\nATTENDEE;RSVP=YES;PARTSTAT=X;CUTYPE=\"\":x\nEND:VALARM\nEND:VTODO\n" +
+		"BEGIN:VFREEBUSY\nFREEBUSY:20240101T000000Z/,/P\nGEO:;\nEND:VFREEBUSY\n")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, c := range valDecodeAll(data) {
+			for _, strict := range []bool{false, true} {
+				probs := ical.Validate(c, ical.ValidateOptions{Strict: strict, KnownTZID: knownIANA})
+				if !slices.IsSortedFunc(probs, func(a, b ical.Problem) int { return cmp.Compare(a.Line, b.Line) }) {
+					t.Fatalf("Validate(%q) problems are not sorted by line: %v", data, probs)
+				}
+			}
+		}
+	})
+}
