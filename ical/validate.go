@@ -69,7 +69,9 @@ type ValidateOptions struct {
 	// an IANA or Windows zone name. When nil, only the TZIDs defined by a
 	// VTIMEZONE of the validated calendar count as defined; a TZID that is
 	// not defined is then an error in strict mode and a warning in lenient
-	// mode. When set and it returns false for a TZID the calendar does not
+	// mode; TZIDs of a lone component (not a VCALENDAR, so without
+	// VTIMEZONEs) are then not checked. When set and it returns false for
+	// a TZID the calendar does not
 	// define either, the reference is an error in both modes. Package ical
 	// does not know zone names itself; package ical/tz provides one.
 	KnownTZID func(tzid string) bool
