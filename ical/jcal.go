@@ -156,9 +156,10 @@ func (e *jcalEncoder) property(p *Property) error {
 		e.geo(raw)
 	case typ == TypeText && p.Name == PropRequestStatus:
 		e.requestStatus(raw)
-	case known && info.List:
+	case known && info.List || !known && listType[typ]:
 		// RFC 7265 §3.4: each value of a multi-valued property is its own
-		// element.
+		// element. An unknown property may hold a list too; its values are
+		// split where a comma cannot be part of a value.
 		for i, part := range SplitList(raw) {
 			if i > 0 {
 				e.b = append(e.b, ',')
@@ -170,6 +171,15 @@ func (e *jcalEncoder) property(p *Property) error {
 	}
 	e.b = append(e.b, ']')
 	return nil
+}
+
+// listType holds the types whose values never contain a comma, or only an
+// escaped one (RFC 5545 §3.1.1, §3.3.11), so that an unescaped comma can
+// only separate values.
+var listType = map[ValueType]bool{
+	TypeBoolean: true, TypeDate: true, TypeDateTime: true, TypeDuration: true,
+	TypeFloat: true, TypeInteger: true, TypePeriod: true, TypeText: true,
+	TypeTime: true, TypeUTCOffset: true,
 }
 
 // inferType returns the type of a value without a VALUE parameter: the
@@ -668,6 +678,12 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	if _, err := d.token(); err != nil {
 		return Property{}, err
 	}
+	info, known := LookupProp(p.Name)
+	if len(vals) > 1 && known && !info.List {
+		// RFC 7265 §3.4: only multi-valued properties have more than one
+		// value element.
+		return Property{}, d.errorf("%s: %d values for a single-valued property", what, len(vals))
+	}
 	p.Value = strings.Join(vals, ",")
 
 	// RFC 5545 §3.1.1 with ENCODING=BASE64 for BINARY: jCal carries the
@@ -677,7 +693,7 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	}
 	// RFC 7265 §3.5.1, §5.2: no VALUE for "unknown" or the default type.
 	if typ != "unknown" {
-		if info, ok := LookupProp(p.Name); !ok || !strings.EqualFold(string(info.Default), typ) {
+		if !known || !strings.EqualFold(string(info.Default), typ) {
 			p.Params = append(p.Params, Param{Name: ParamValue, Values: []string{asciiUpper(typ)}})
 		}
 	}
@@ -929,6 +945,7 @@ func recurRaw(obj []jmember) (string, error) {
 		}
 		b.WriteString(name)
 		b.WriteByte('=')
+		start := b.Len()
 		elems := m.val.arr
 		if m.val.kind == 'p' {
 			elems = []json.Token{m.val.tok}
@@ -958,6 +975,10 @@ func recurRaw(obj []jmember) (string, error) {
 			}
 			b.WriteString(s)
 		}
+		if v := b.String()[start:]; strings.TrimSpace(v) != v {
+			// ParseRecurParts trims values: so does this, to stay stable.
+			return "", fmt.Errorf("RECUR part %s: white space around value %q", name, v)
+		}
 	}
 	return b.String(), nil
 }
@@ -971,18 +992,12 @@ func rawLine(s string) string {
 	return strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\n`).Replace(s)
 }
 
-// validJCalPropName accepts the property names the Decoder can produce,
-// except those that would end the content line or begin or end a component.
+// validJCalPropName accepts the property names of RFC 5545 §3.1
+// (iana-token, x-name: letters, digits and "-"; RFC 7265 Appendix A has the
+// same rule) and the slightly wrong ones the lenient Decoder keeps (such as
+// "X_FOO"), except BEGIN and END, which would open or close a component.
 func validJCalPropName(s string) bool {
-	if s == "" || strings.EqualFold(s, "BEGIN") || strings.EqualFold(s, "END") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == ':' || c == ';' {
-			return false
-		}
-	}
-	return true
+	return (isName(s) || isPlausibleName(s)) && !strings.EqualFold(s, "BEGIN") && !strings.EqualFold(s, "END")
 }
 
 // Value forms. The RFC 5545 forms (§3.3) are compact; the jCal forms (RFC

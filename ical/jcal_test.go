@@ -222,9 +222,13 @@ func TestJCalProperties(t *testing.T) {
 		{"uri", `URL:http://example.com/a;b,c`, `["url",{},"uri","http://example.com/a;b,c"]`, ""},
 		{"unknown", `X-COFFEE-DATA:Stenophylla;Guinea\,Africa`, `["x-coffee-data",{},"unknown","Stenophylla;Guinea\\,Africa"]`, ""},
 		{"x-prop with value", `X-LIC-ERROR;VALUE=TEXT:a\,b`, `["x-lic-error",{},"text","a,b"]`, ""},
+		{"x-prop text list", `X-LIST;VALUE=TEXT:a,b\,c`, `["x-list",{},"text","a","b,c"]`, ""},
+		{"x-prop date list", `X-DATES;VALUE=DATE:20260101,20260102`, `["x-dates",{},"date","2026-01-01","2026-01-02"]`, ""},
+		{"x-prop uri not split", `X-U;VALUE=URI:http://x/a,b`, `["x-u",{},"uri","http://x/a,b"]`, ""},
 		{"extension type", `X-E;VALUE=X-THING:1;2`, `["x-e",{},"x-thing","1;2"]`, ""},
 		{"empty value", `SUMMARY:`, `["summary",{},"text",""]`, ""},
 		{"param no value", `SUMMARY;X-A=:x`, `["summary",{"x-a":""},"text","x"]`, ""},
+		{"underscore name kept", `X_FOO:v`, `["x_foo",{},"unknown","v"]`, ""},
 		{"lower-case names", `x-foo;x-bar=1:v`, `["x-foo",{"x-bar":"1"},"unknown","v"]`, `X-FOO;X-BAR=1:v`},
 	}
 	for _, tt := range tests {
@@ -271,7 +275,8 @@ func TestUnmarshalJCalLenient(t *testing.T) {
 		{"float exponent", `["x-f",{},"float",1.5e-3]`, `X-F;VALUE=FLOAT:0.0015`},
 		{"number for unknown", `["x-n",{},"unknown",12.5]`, `X-N:12.5`},
 		{"line break in raw value", "[\"x-n\",{},\"unknown\",\"a\\nb\"]", `X-N:a\nb`},
-		{"multiple values of a single-valued property", `["x-n",{},"unknown","a","b"]`, `X-N:a,b`},
+		{"multiple values of an unknown property", `["x-n",{},"unknown","a","b"]`, `X-N:a,b`},
+		{"multiple values of an x-type", `["x-n",{},"x-t","a","b"]`, `X-N;VALUE=X-T:a,b`},
 		{"text CRLF", "[\"description\",{},\"text\",\"a\\r\\nb\"]", `DESCRIPTION:a\nb`},
 		{"date-time with offset kept raw", `["dtstart",{},"date-time","2026-01-02T10:00:00+01:00"]`, `DTSTART:2026-01-02T10:00:00+01:00`},
 	}
@@ -310,6 +315,7 @@ func TestUnmarshalJCalErrors(t *testing.T) {
 		{"too deep", deep, "nested deeper than 32"},
 		{"property not array", `["vevent",[{}],[]]`, `property: want "[", found an object`},
 		{"property name", `["vevent",[["sum:mary",{},"text","x"]],[]]`, `invalid property name "sum:mary"`},
+		{"property name space", `["vevent",[[" x",{},"text","x"]],[]]`, `invalid property name " x"`},
 		{"property END", `["vevent",[["end",{},"text","VEVENT"]],[]]`, `invalid property name "end"`},
 		{"params not object", `["vevent",[["summary",[],"text","x"]],[]]`, `parameters: want "{", found an array`},
 		{"param name", `["vevent",[["summary",{"a b":"x"},"text","x"]],[]]`, `invalid parameter name "a b"`},
@@ -318,6 +324,7 @@ func TestUnmarshalJCalErrors(t *testing.T) {
 		{"type not string", `["vevent",[["summary",{},1,"x"]],[]]`, "type: want a string, found a number"},
 		{"empty type", `["vevent",[["summary",{},"","x"]],[]]`, `invalid type ""`},
 		{"no value", `["vevent",[["summary",{},"text"]],[]]`, "no value"},
+		{"multiple values", `["vevent",[["summary",{},"text","a","b"]],[]]`, "2 values for a single-valued property"},
 		{"null value", `["vevent",[["summary",{},"text",null]],[]]`, "null value"},
 		{"number for text", `["vevent",[["summary",{},"text",1]],[]]`, `number value for type "text"`},
 		{"boolean for date", `["vevent",[["dtstart",{},"date",true]],[]]`, `boolean value for type "date"`},
@@ -330,6 +337,7 @@ func TestUnmarshalJCalErrors(t *testing.T) {
 		{"recur nested object", `["vevent",[["rrule",{},"recur",{"freq":{"a":1}}]],[]]`, "freq: nested object"},
 		{"recur key", `["vevent",[["rrule",{},"recur",{"fr eq":"DAILY"}]],[]]`, `invalid RECUR part name "fr eq"`},
 		{"recur semicolon", `["vevent",[["rrule",{},"recur",{"freq":"DAILY;COUNT=2"}]],[]]`, `RECUR part FREQ: invalid value`},
+		{"recur white space", `["vevent",[["rrule",{},"recur",{"freq":"DAILY","byday":[" MO","TU "]}]],[]]`, `RECUR part BYDAY: white space around value " MO,TU "`},
 		{"recur boolean", `["vevent",[["rrule",{},"recur",{"freq":true}]],[]]`, "RECUR part FREQ: a boolean value"},
 		{"integer fraction", `["vevent",[["priority",{},"integer",1.5]],[]]`, "INTEGER value 1.5 is not an integer"},
 		{"float overflow", `["vevent",[["x-f",{},"float",1e999]],[]]`, "FLOAT value 1e999 is out of range"},
@@ -685,6 +693,12 @@ func FuzzJCal(f *testing.F) {
 		`["vevent",[["attendee",{"member":["a","b"]},"cal-address","x"],["rrule",{},"recur",{"freq":"DAILY","byday":["MO","TU"],"until":"2026-01-02"}]],[]]`,
 		// Escapes in unknown and text values.
 		`["vevent",[["x-a",{},"unknown","a\\,b;c\n"],["summary",{},"text","a,b;c\\\r\n"]],[]]`,
+		// Fuzz finds: a property name starting with a space (a fold), and a
+		// RECUR value with white space.
+		`["0",[],[["0",[[" 000000",{},"000000000","0"],["0",{"0000":""},"0",""]],[]]]]`,
+		`["0",[["00",{},"reCur",{"000":" 0"}]],[]]`,
+		// Fuzz find: two TEXT values of an unknown property.
+		`["0",[],[["0",[["0000",{},"teXt","",""]],[]]]]`,
 		// Numbers, booleans, GEO and REQUEST-STATUS.
 		`["vevent",[["x-i",{},"integer",1e2],["x-f",{},"float",-0.5],["x-b",{},"boolean",true],["geo",{},"float",[1,2]],["request-status",{},"text",["2.0","a;b","c"]]],[]]`,
 	} {
