@@ -66,12 +66,14 @@ func BenchmarkDecode(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			b.ResetTimer()
+			cpu := startCPU()
 			for b.Loop() {
 				if _, err := c.decode(data); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+			cpu.report(b)
 			runtime.ReadMemStats(&after)
 			perOp := float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)
 			b.ReportMetric(perOp/float64(len(data)), "alloc/input")
@@ -99,12 +101,14 @@ func BenchmarkEncode(b *testing.B) {
 			b.ReportAllocs()
 			runtime.GC()
 			b.ResetTimer()
+			cpu := startCPU()
 			for b.Loop() {
 				if err := c.encode(io.Discard, cal); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+			cpu.report(b)
 			b.ReportMetric(float64(cw.n)/float64(len(data)), "out/input")
 			runtime.KeepAlive(cal)
 		})

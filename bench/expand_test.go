@@ -241,6 +241,7 @@ func BenchmarkExpand(b *testing.B) {
 	run := func(b *testing.B, expand func(c *expandCase) (int, error)) {
 		b.ReportAllocs()
 		n := 0
+		cpu := startCPU()
 		for b.Loop() {
 			n = 0
 			for i := range s.cases {
@@ -251,6 +252,7 @@ func BenchmarkExpand(b *testing.B) {
 				n += k
 			}
 		}
+		cpu.report(b)
 		b.ReportMetric(float64(n), "instances/op")
 		b.ReportMetric(float64(len(s.cases)), "events/op")
 	}

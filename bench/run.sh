@@ -13,7 +13,9 @@
 # Timings on a shared machine are noisy. The test binary is run COUNT
 # times, so the libraries alternate (go test -count would run each
 # benchmark COUNT times in a row and let a burst of load hit only one of
-# them); the summary uses the median and the best (fastest) run of each.
+# them); the summary uses the median and the best (fastest) run of each,
+# from wall-clock ns/op and from process CPU time (cpu-ms/op, steadier when
+# other work competes for the CPUs).
 set -eu
 cd "$(dirname "$0")"
 COUNT=${COUNT:-3}
@@ -62,7 +64,10 @@ function best(name,    i, b) {
 function has(name) { return cnt[name] > 0 }
 function ratio(label, theirs, ours, target) {
 	if (!has(theirs) || !has(ours)) return
-	printf "%-44s %6.2fx median  %6.2fx best   (target %s)\n", label, median(theirs) / median(ours), best(theirs) / best(ours), target
+	printf "%-44s %6.2fx median  %6.2fx best", label, median(theirs) / median(ours), best(theirs) / best(ours)
+	if (has(theirs " cpu") && has(ours " cpu"))
+		printf "  | CPU time %6.2fx median", median(theirs " cpu") / median(ours " cpu")
+	printf "   (target %s)\n", target
 }
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
@@ -71,6 +76,7 @@ function ratio(label, theirs, ours, target) {
 		if ($(i + 1) == "peak/input") { k = name " peak/input"; cnt[k]++; v[k, cnt[k]] = $i }
 		if ($(i + 1) == "retained/input") { k = name " retained/input"; cnt[k]++; v[k, cnt[k]] = $i }
 		if ($(i + 1) == "alloc/input") { k = name " alloc/input"; cnt[k]++; v[k, cnt[k]] = $i }
+		if ($(i + 1) == "cpu-ms/op") { k = name " cpu"; cnt[k]++; v[k, cnt[k]] = $i }
 		if ($(i + 1) == "MB/s") { k = name " MB/s"; cnt[k]++; v[k, cnt[k]] = -$i }
 	}
 }
