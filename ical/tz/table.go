@@ -5,6 +5,8 @@ package tz
 
 import (
 	"time"
+
+	"github.com/almanac-project/almanac/ical"
 )
 
 // period is the state of a zone between two transitions.
@@ -159,3 +161,21 @@ func (tb *table) transitions(from, to int64) []Transition {
 	}
 	return out
 }
+
+// Zone is a time zone whose offsets and transitions are known: a
+// *Location or a *VTimezone. It extends [ical.Zone].
+type Zone interface {
+	ical.Zone
+	// Offset returns the UTC offset in seconds east, the daylight saving
+	// flag and the abbreviation of the zone at instant t.
+	Offset(t time.Time) (offset int, dst bool, name string)
+	// Transitions returns the zone's transitions with from <= At < to.
+	Transitions(from, to time.Time) []Transition
+	// String returns the zone's name or TZID.
+	String() string
+}
+
+var (
+	_ Zone = (*Location)(nil)
+	_ Zone = (*VTimezone)(nil)
+)
