@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -93,6 +94,10 @@ func (e *jcalEncoder) property(p *Property) error {
 		return errors.New("ical: jcal: property without a name")
 	}
 	typ := p.ValueType()
+	if !isName(string(typ)) {
+		// RFC 5545 §3.2.20: the value type is an iana-token or x-name.
+		return fmt.Errorf("ical: jcal: property %s: invalid VALUE parameter %q", p.Name, typ)
+	}
 	raw := p.Value
 	info, known := LookupProp(p.Name)
 	if known && p.Params.Find(ParamValue) == nil {
@@ -482,8 +487,8 @@ func (d *jcalDecoder) open(delim json.Delim, what string) error {
 	return nil
 }
 
-// close reads the end of an array or object.
-func (d *jcalDecoder) close(delim json.Delim, what string) error {
+// closeArray reads the end of an array that must hold no more elements.
+func (d *jcalDecoder) closeArray(what string) error {
 	if d.dec.More() {
 		return d.errorf("%s: too many elements", what)
 	}
@@ -567,7 +572,7 @@ func (d *jcalDecoder) component(depth int) (*Component, error) {
 	if _, err := d.token(); err != nil {
 		return nil, err
 	}
-	if err := d.close(']', what); err != nil {
+	if err := d.closeArray(what); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -656,7 +661,8 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	if err != nil {
 		return Property{}, err
 	}
-	if typ == "" || strings.ContainsAny(typ, "\r\n") {
+	if !isName(typ) {
+		// RFC 7265 Appendix A: type-name = lowercase-name.
 		return Property{}, d.errorf("%s: invalid type %q", what, typ)
 	}
 	typ = asciiLower(typ)
@@ -686,15 +692,37 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	}
 	p.Value = strings.Join(vals, ",")
 
-	// RFC 5545 §3.1.1 with ENCODING=BASE64 for BINARY: jCal carries the
-	// base64 text without the parameter (RFC 7265 §3.6.1).
-	if typ == "binary" && p.Params.Find(ParamEncoding) == nil {
-		p.Params = append(p.Params, Param{Name: ParamEncoding, Values: []string{"BASE64"}})
+	isBase64 := func(pa Param) bool {
+		return pa.Name == ParamEncoding && strings.EqualFold(pa.Value(), "BASE64")
 	}
-	// RFC 7265 §3.5.1, §5.2: no VALUE for "unknown" or the default type.
+	if typ == "binary" {
+		// RFC 5545 §3.3.1 wants ENCODING=BASE64 with BINARY; jCal carries
+		// the base64 text without the parameter (RFC 7265 §3.6.1). It goes
+		// last, before VALUE, where MarshalJCal's output puts it back.
+		p.Params = slices.DeleteFunc(p.Params, isBase64)
+		p.Params = append(p.Params, Param{Name: ParamEncoding, Values: []string{"BASE64"}})
+	} else if enc := p.Params.Find(ParamEncoding); enc != nil && isBase64(*enc) {
+		// RFC 7265 §4: non-binary values MUST NOT be base64 encoded. Text
+		// is decoded, as MarshalJCal does (§3.1); anything else is kept.
+		if dec, ok := decodeBase64Text(p.Value); ok {
+			p.Value = dec
+			p.Params.Del(ParamEncoding)
+		}
+	}
+	// RFC 7265 §3.5.1, §5.2: no VALUE for "unknown" or the default type,
+	// unless the value has the form of another type of the property, which
+	// MarshalJCal would take it for (DTSTART:20260102 is a date).
 	if typ != "unknown" {
-		if !known || !strings.EqualFold(string(info.Default), typ) {
+		if !known || !strings.EqualFold(string(info.Default), typ) || inferType(info, p.Value) != info.Default {
 			p.Params = append(p.Params, Param{Name: ParamValue, Values: []string{asciiUpper(typ)}})
+		}
+	}
+	if len(p.Params) == 0 {
+		p.Params = nil
+		if p.Name == "BEGIN" || p.Name == "END" {
+			// "END:VEVENT" would close a component; with a parameter it is
+			// a property, which the Decoder keeps.
+			return Property{}, d.errorf("%s: a property named %s needs a parameter", what, p.Name)
 		}
 	}
 	return p, nil
@@ -995,9 +1023,9 @@ func rawLine(s string) string {
 // validJCalPropName accepts the property names of RFC 5545 §3.1
 // (iana-token, x-name: letters, digits and "-"; RFC 7265 Appendix A has the
 // same rule) and the slightly wrong ones the lenient Decoder keeps (such as
-// "X_FOO"), except BEGIN and END, which would open or close a component.
+// "X_FOO").
 func validJCalPropName(s string) bool {
-	return (isName(s) || isPlausibleName(s)) && !strings.EqualFold(s, "BEGIN") && !strings.EqualFold(s, "END")
+	return isName(s) || isPlausibleName(s)
 }
 
 // Value forms. The RFC 5545 forms (§3.3) are compact; the jCal forms (RFC
