@@ -24,22 +24,33 @@ import (
 //	[name, {params}, type, value...]
 //
 // The conversion is lossless for values in their RFC 5545 form. A value that
-// cannot be converted to the jCal form of its declared type (a DATE-TIME
-// that is not YYYYMMDDTHHMMSS, an INTEGER that is not a number, …) is
-// written as a JSON string holding the raw value under the declared type,
-// and UnmarshalJCal takes such strings back unchanged. What jCal itself
-// cannot carry is normalised: TEXT escapes are rewritten canonically
-// (RFC 5545 §3.3.11), numbers lose a leading "+" and leading zeros, and the
-// VALUE parameter is dropped when it names the default type and otherwise
-// moves to the end of the parameters (RFC 7265 §3.5.1).
+// cannot be converted to the jCal form of its type (a DATE-TIME that is not
+// YYYYMMDDTHHMMSS, an INTEGER that is not a number, …) is written as a JSON
+// string holding the raw value under that type, and UnmarshalJCal takes
+// such strings back unchanged. Values are converted by their form only, so
+// that any value of the RFC 5545 form maps to the jCal form and back
+// exactly. What jCal itself cannot carry is normalised:
+//
+//   - TEXT escapes are rewritten canonically (RFC 5545 §3.3.11);
+//   - numbers lose a leading "+" and leading zeros, and letters in dates,
+//     times and booleans are written in upper case;
+//   - the VALUE parameter is dropped when it names the default type and
+//     otherwise moves to the end of the parameters (RFC 7265 §3.5.1);
+//   - a value without VALUE that has the form of another type of its
+//     property gets that type, as RFC 7265 Appendix B.1 does with
+//     DTSTART:20081006, and so gains a VALUE parameter on the way back;
+//   - ENCODING=BASE64 is dropped from BINARY values and added back last, and
+//     a base64 non-BINARY value that decodes to text is decoded (§3.1);
+//   - invalid UTF-8 becomes U+FFFD.
 
 // maxJCalDepth bounds the nesting of components in both directions, as
 // DecodeOptions.MaxDepth does for iCalendar.
 const maxJCalDepth = 32
 
 // MarshalJCal returns the jCal form (RFC 7265) of c and everything below
-// it. The result is compact JSON. Components nested deeper than 32 levels
-// and components or properties without a name are an error.
+// it, normally a VCALENDAR. The result is compact JSON. Components nested
+// deeper than 32 levels, components or properties without a valid name and
+// VALUE parameters that are not a type name are an error.
 func MarshalJCal(c *Component) ([]byte, error) {
 	e := jcalEncoder{b: make([]byte, 0, 1024)}
 	if err := e.component(c, 0); err != nil {
@@ -65,7 +76,7 @@ func (e *jcalEncoder) component(c *Component, depth int) error {
 		return fmt.Errorf("ical: jcal: invalid component name %q", c.Name)
 	}
 	e.b = append(e.b, '[')
-	e.b = appendJSONString(e.b, asciiLower(c.Name))
+	e.b = appendJSONLower(e.b, c.Name)
 	e.b = append(e.b, ",["...)
 	for i := range c.Props {
 		if i > 0 {
@@ -118,7 +129,7 @@ func (e *jcalEncoder) property(p *Property) error {
 	}
 
 	e.b = append(e.b, '[')
-	e.b = appendJSONString(e.b, asciiLower(p.Name))
+	e.b = appendJSONLower(e.b, p.Name)
 	e.b = append(e.b, ",{"...)
 	n := 0
 	for _, pa := range p.Params {
@@ -131,7 +142,7 @@ func (e *jcalEncoder) property(p *Property) error {
 			e.b = append(e.b, ',')
 		}
 		n++
-		e.b = appendJSONString(e.b, asciiLower(pa.Name))
+		e.b = appendJSONLower(e.b, pa.Name)
 		e.b = append(e.b, ':')
 		// RFC 7265 §3.5.2: multi-valued parameters are arrays of strings.
 		switch len(pa.Values) {
@@ -153,7 +164,7 @@ func (e *jcalEncoder) property(p *Property) error {
 	e.b = append(e.b, "},"...)
 	// RFC 7265 §3.5.1 and §5.1: the VALUE parameter, else the default type
 	// (or the alternative type the value has the form of), else "unknown".
-	e.b = appendJSONString(e.b, asciiLower(string(typ)))
+	e.b = appendJSONLower(e.b, string(typ))
 	e.b = append(e.b, ',')
 
 	switch {
@@ -262,22 +273,22 @@ func (e *jcalEncoder) value(typ ValueType, raw string) {
 		return
 	case TypeDate:
 		if v := strings.TrimSpace(raw); isICalDate(v) {
-			e.b = appendJSONString(e.b, jcalDate(v))
+			e.b = appendJCalDate(e.b, v)
 			return
 		}
 	case TypeDateTime:
 		if v := strings.TrimSpace(raw); isICalDateTime(v) {
-			e.b = appendJSONString(e.b, jcalDateTime(v))
+			e.b = appendJCalDateTime(e.b, v)
 			return
 		}
 	case TypeTime:
 		if v := strings.TrimSpace(raw); isICalTime(v) {
-			e.b = appendJSONString(e.b, jcalTime(v))
+			e.b = appendJCalTime(e.b, v)
 			return
 		}
 	case TypeUTCOffset:
 		if v := strings.TrimSpace(raw); isICalUTCOffset(v) {
-			e.b = appendJSONString(e.b, jcalUTCOffset(v))
+			e.b = appendJCalUTCOffset(e.b, v)
 			return
 		}
 	case TypePeriod:
@@ -290,12 +301,12 @@ func (e *jcalEncoder) value(typ ValueType, raw string) {
 		}
 	case TypeInteger:
 		if v := strings.TrimSpace(raw); isICalInteger(v) {
-			e.b = append(e.b, canonNumber(v)...)
+			e.b = appendCanonNumber(e.b, v)
 			return
 		}
 	case TypeFloat:
 		if v := strings.TrimSpace(raw); isICalFloat(v) {
-			e.b = append(e.b, canonNumber(v)...)
+			e.b = appendCanonNumber(e.b, v)
 			return
 		}
 	case TypeBoolean:
@@ -322,12 +333,13 @@ func (e *jcalEncoder) period(raw string) bool {
 		return false
 	}
 	e.b = append(e.b, '[')
-	e.b = appendJSONString(e.b, jcalDateTime(start))
+	e.b = appendJCalDateTime(e.b, start)
 	e.b = append(e.b, ',')
 	if isICalDateTime(end) {
-		end = jcalDateTime(end)
+		e.b = appendJCalDateTime(e.b, end)
+	} else {
+		e.b = appendJSONString(e.b, end)
 	}
-	e.b = appendJSONString(e.b, end)
 	e.b = append(e.b, ']')
 	return true
 }
@@ -352,14 +364,14 @@ func (e *jcalEncoder) recur(raw string) bool {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.b = appendJSONString(e.b, asciiLower(part.Name))
+		e.b = appendJSONLower(e.b, part.Name)
 		e.b = append(e.b, ':')
 		v := part.Value
 		switch {
 		case part.Name == "UNTIL" && isICalDate(v):
-			e.b = appendJSONString(e.b, jcalDate(v))
+			e.b = appendJCalDate(e.b, v)
 		case part.Name == "UNTIL" && isICalDateTime(v):
-			e.b = appendJSONString(e.b, jcalDateTime(v))
+			e.b = appendJCalDateTime(e.b, v)
 		case part.Name == "BYDAY" && strings.IndexByte(v, ',') >= 0:
 			e.b = append(e.b, '[')
 			for j, d := range strings.Split(v, ",") {
@@ -371,7 +383,7 @@ func (e *jcalEncoder) recur(raw string) bool {
 			e.b = append(e.b, ']')
 		case recurNumeric[part.Name] && isICalIntegerList(v):
 			if strings.IndexByte(v, ',') < 0 {
-				e.b = append(e.b, canonNumber(v)...)
+				e.b = appendCanonNumber(e.b, v)
 				break
 			}
 			e.b = append(e.b, '[')
@@ -379,7 +391,7 @@ func (e *jcalEncoder) recur(raw string) bool {
 				if j > 0 {
 					e.b = append(e.b, ',')
 				}
-				e.b = append(e.b, canonNumber(d)...)
+				e.b = appendCanonNumber(e.b, d)
 			}
 			e.b = append(e.b, ']')
 		default:
@@ -400,9 +412,9 @@ func (e *jcalEncoder) geo(raw string) {
 		lat, lon := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
 		if isICalFloat(lat) && isICalFloat(lon) {
 			e.b = append(e.b, '[')
-			e.b = append(e.b, canonNumber(lat)...)
+			e.b = appendCanonNumber(e.b, lat)
 			e.b = append(e.b, ',')
-			e.b = append(e.b, canonNumber(lon)...)
+			e.b = appendCanonNumber(e.b, lon)
 			e.b = append(e.b, ']')
 			return
 		}
@@ -1091,13 +1103,12 @@ func isICalFloat(s string) bool {
 	return allDigits(i) && (!dot || allDigits(f))
 }
 
-// canonNumber turns an RFC 5545 INTEGER or FLOAT into a JSON number: no
-// leading "+", no leading zeros (RFC 7265 §3.1).
-func canonNumber(s string) string {
-	neg := false
+// appendCanonNumber appends an RFC 5545 INTEGER or FLOAT as a JSON number:
+// no leading "+", no leading zeros (RFC 7265 §3.1).
+func appendCanonNumber(b []byte, s string) []byte {
 	switch s[0] {
 	case '-':
-		neg = true
+		b = append(b, '-')
 		s = s[1:]
 	case '+':
 		s = s[1:]
@@ -1105,36 +1116,65 @@ func canonNumber(s string) string {
 	for len(s) > 1 && s[0] == '0' && s[1] != '.' {
 		s = s[1:]
 	}
-	if neg {
-		return "-" + s
-	}
-	return s
+	return append(b, s...)
 }
 
-func jcalDate(s string) string { return s[0:4] + "-" + s[4:6] + "-" + s[6:8] }
-
-func jcalDateTime(s string) string {
-	out := jcalDate(s) + "T" + s[9:11] + ":" + s[11:13] + ":" + s[13:15]
-	if len(s) == 16 {
-		out += "Z"
-	}
-	return out
+// appendJCalDate appends YYYYMMDD as the JSON string "YYYY-MM-DD".
+func appendJCalDate(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendDatePart(b, s)
+	return append(b, '"')
 }
 
-func jcalTime(s string) string {
-	out := s[0:2] + ":" + s[2:4] + ":" + s[4:6]
+// appendJCalDateTime appends YYYYMMDDTHHMMSS[Z] as the JSON string
+// "YYYY-MM-DDTHH:MM:SS[Z]".
+func appendJCalDateTime(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendDatePart(b, s[:8])
+	b = append(b, 'T')
+	b = appendTimePart(b, s[9:])
+	return append(b, '"')
+}
+
+// appendJCalTime appends HHMMSS[Z] as the JSON string "HH:MM:SS[Z]".
+func appendJCalTime(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendTimePart(b, s)
+	return append(b, '"')
+}
+
+func appendDatePart(b []byte, s string) []byte {
+	b = append(b, s[0:4]...)
+	b = append(b, '-')
+	b = append(b, s[4:6]...)
+	b = append(b, '-')
+	return append(b, s[6:8]...)
+}
+
+// appendTimePart appends HHMMSS[Z] as HH:MM:SS[Z], the Z in upper case.
+func appendTimePart(b []byte, s string) []byte {
+	b = append(b, s[0:2]...)
+	b = append(b, ':')
+	b = append(b, s[2:4]...)
+	b = append(b, ':')
+	b = append(b, s[4:6]...)
 	if len(s) == 7 {
-		out += "Z"
+		b = append(b, 'Z')
 	}
-	return out
+	return b
 }
 
-func jcalUTCOffset(s string) string {
-	out := s[0:3] + ":" + s[3:5]
+// appendJCalUTCOffset appends +HHMM[SS] as the JSON string "+HH:MM[:SS]".
+func appendJCalUTCOffset(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s[0:3]...)
+	b = append(b, ':')
+	b = append(b, s[3:5]...)
 	if len(s) == 7 {
-		out += ":" + s[5:7]
+		b = append(b, ':')
+		b = append(b, s[5:7]...)
 	}
-	return out
+	return append(b, '"')
 }
 
 // isJCalDate matches YYYY-MM-DD.
@@ -1189,6 +1229,20 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
+}
+
+// appendJSONLower appends s with ASCII letters in lower case as a JSON
+// string. Escapes use lower-case letters only, so lowering after escaping
+// changes only letters of s.
+func appendJSONLower(b []byte, s string) []byte {
+	start := len(b)
+	b = appendJSONString(b, s)
+	for i := start; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 // appendJSONString appends s as a JSON string (RFC 8259 §7). Each byte of

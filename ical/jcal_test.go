@@ -827,3 +827,41 @@ func jcalTrailingBackslash(c *ical.Component) bool {
 	})
 	return found
 }
+
+// BenchmarkJCal converts the largest iCalendar object of the vectors.
+func BenchmarkJCal(b *testing.B) {
+	objs, err := vectors.Calendars("ics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var big []byte
+	for _, o := range objs {
+		if len(o.Data) > len(big) {
+			big = o.Data
+		}
+	}
+	c, err := ical.NewDecoder(bytes.NewReader(big)).DecodeComponent()
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err := ical.MarshalJCal(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Marshal", func(b *testing.B) {
+		b.SetBytes(int64(len(j)))
+		for b.Loop() {
+			if _, err := ical.MarshalJCal(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Unmarshal", func(b *testing.B) {
+		b.SetBytes(int64(len(j)))
+		for b.Loop() {
+			if _, err := ical.UnmarshalJCal(j); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
