@@ -118,6 +118,7 @@ func TestLookupFixedOffset(t *testing.T) {
 // TestWindowsZones checks the CLDR table: every IANA zone it names exists
 // and every Windows ID and display name resolves.
 func TestWindowsZones(t *testing.T) {
+	t.Logf("CLDR %s", cldrVersion)
 	seen := map[string]bool{}
 	for _, w := range windowsZones {
 		t.Run(w.id, func(t *testing.T) {
@@ -167,6 +168,7 @@ func TestWindowsZones(t *testing.T) {
 
 // TestZoneNames checks that the generated name list loads.
 func TestZoneNames(t *testing.T) {
+	t.Logf("tzdata %s", tzdataVersion)
 	if len(Names()) < 400 {
 		t.Fatalf("Names() has %d zones, want the whole IANA database", len(Names()))
 	}
