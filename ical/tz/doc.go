@@ -25,3 +25,5 @@
 // The Windows zone names come from the Unicode CLDR (windowsZones.xml),
 // used under the Unicode License; see windows_zones.go.
 package tz
+
+//go:generate go run gen_names.go

@@ -487,3 +487,32 @@ END:VTIMEZONE`)[0]
 		_ = v.Resolve(w)
 	}
 }
+
+// TestVTimezoneConcurrent extends the transition table from several
+// goroutines at once (run with -race).
+func TestVTimezoneConcurrent(t *testing.T) {
+	v, err := ParseVTimezone(decodeText(t, outlookCalendar).Components(ical.CompTimezone)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := mustIANA(t, "Europe/Berlin")
+	done := make(chan string)
+	for g := range 4 {
+		go func() {
+			msg := ""
+			for y := 2000 + g; y < MaxYear; y += 37 {
+				w := wallT(y, 7, 1, 12, 0, 0)
+				if got, want := v.Resolve(w), ref.Resolve(w); !got.Equal(want) {
+					msg = fmt.Sprintf("Resolve(%v) = %v, want %v", w, got, want)
+					break
+				}
+			}
+			done <- msg
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
