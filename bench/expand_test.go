@@ -47,7 +47,8 @@ type expandCase struct {
 
 type expandSetup struct {
 	cases   []expandCase
-	zones   ical.Zones
+	zones   ical.Zones // the calendar's VTIMEZONEs
+	iana    ical.Zones // IANA zones of the same names
 	skipped map[string]int // why events were left out of the comparison
 }
 
@@ -77,11 +78,7 @@ func buildExpandSetup(data []byte) (*expandSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	zones, err := almanacZones(cal)
-	if err != nil {
-		return nil, err
-	}
-	s := &expandSetup{zones: zones, skipped: map[string]int{}}
+	s := &expandSetup{zones: almanacZones(cal, false), iana: almanacZones(cal, true), skipped: map[string]int{}}
 	overrides := map[string][]*ical.Component{}
 	for _, ev := range cal.Events() {
 		if ev.Prop(ical.PropRecurrenceID) != nil {
@@ -226,6 +223,8 @@ func almanacOptions(zones ical.Zones) recur.Options {
 //   - almanac: recur.Expand on the decoded component, without overrides
 //     (DTSTART, DTEND/DURATION, RRULE and EXDATE are parsed on every call);
 //   - almanac+overrides: the same with each series' RECURRENCE-ID overrides;
+//   - almanac-iana: like almanac, with the IANA zones of the same names
+//     instead of the calendar's VTIMEZONEs;
 //   - rrule-go: build the rrule.Set from the same property values on every
 //     iteration (StrToROptionInLocation, time.ParseInLocation with a cached
 //     *time.Location), then Between;
@@ -268,6 +267,13 @@ func BenchmarkExpand(b *testing.B) {
 			return len(ins), err
 		})
 	})
+	b.Run("almanac-iana", func(b *testing.B) {
+		opts := almanacOptions(s.iana)
+		run(b, func(c *expandCase) (int, error) {
+			ins, err := recur.Expand(c.master, nil, opts)
+			return len(ins), err
+		})
+	})
 	b.Run("rrule-go", func(b *testing.B) {
 		run(b, func(c *expandCase) (int, error) {
 			set, err := c.rruleGoSet()
@@ -289,8 +295,13 @@ func BenchmarkExpand(b *testing.B) {
 // the same work.
 func TestExpandAgree(t *testing.T) {
 	s := expandInput(t)
-	opts := almanacOptions(s.zones)
 	t.Logf("%d events; left out of the comparison: %v", len(s.cases), s.skipped)
+	t.Run("vtimezone", func(t *testing.T) { expandAgree(t, s, s.zones) })
+	t.Run("iana", func(t *testing.T) { expandAgree(t, s, s.iana) })
+}
+
+func expandAgree(t *testing.T, s *expandSetup, zones ical.Zones) {
+	opts := almanacOptions(zones)
 	total, bad := 0, 0
 	for i := range s.cases {
 		c := &s.cases[i]

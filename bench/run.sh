@@ -103,5 +103,6 @@ END {
 	ratio("expansion, almanac vs rrule-go", "BenchmarkExpand/rrule-go", "BenchmarkExpand/almanac", ">= 5x")
 	ratio("expansion, almanac vs rrule-go-prebuilt", "BenchmarkExpand/rrule-go-prebuilt", "BenchmarkExpand/almanac", "-")
 	ratio("expansion, almanac+overrides vs rrule-go", "BenchmarkExpand/rrule-go", "BenchmarkExpand/almanac+overrides", "-")
+	ratio("expansion, almanac-iana vs rrule-go", "BenchmarkExpand/rrule-go", "BenchmarkExpand/almanac-iana", "-")
 }' "$out"
 rm -f "$out"

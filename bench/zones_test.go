@@ -4,36 +4,15 @@
 package bench
 
 import (
-	"fmt"
-
 	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/ical/tz"
 )
 
 // almanacZones returns the ical.Zones the expansion benchmark gives
-// recur.Expand: the IANA zones of ical/tz (RFC 5545 gap and overlap
-// resolution, transitions cached per zone) for the TZIDs of the calendar's
-// VTIMEZONEs, looked up once before the timer.
-//
-// When ical/tz grows a per-calendar resolver (tz.NewResolver), use it here.
-func almanacZones(cal *ical.Calendar) (ical.Zones, error) {
-	z := ianaZones{}
-	for _, vt := range cal.Components(ical.CompTimezone) {
-		tzid := vt.Value(ical.PropTZID)
-		loc, err := tz.IANA(tzid)
-		if err != nil {
-			return nil, err
-		}
-		z[tzid] = loc
-	}
-	return z, nil
-}
-
-type ianaZones map[string]*tz.Location
-
-func (z ianaZones) Zone(tzid string) (ical.Zone, error) {
-	if l, ok := z[tzid]; ok {
-		return l, nil
-	}
-	return nil, fmt.Errorf("unknown TZID %q", tzid)
+// recur.Expand: a tz.Resolver for the calendar, which evaluates the
+// calendar's own VTIMEZONE components (RFC 5545 §3.2.19), as the server
+// does. With preferIANA it uses the IANA zones of the same names instead.
+// The resolver is built once, before the timer, and caches its zones.
+func almanacZones(cal *ical.Calendar, preferIANA bool) ical.Zones {
+	return tz.NewResolver(cal.Component, tz.ResolverOptions{PreferIANA: preferIANA})
 }
