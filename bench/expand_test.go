@@ -47,8 +47,8 @@ type expandCase struct {
 
 type expandSetup struct {
 	cases   []expandCase
-	zones   ical.Zones // the calendar's VTIMEZONEs
-	iana    ical.Zones // IANA zones of the same names
+	zones   ical.Zones     // the calendar's VTIMEZONEs
+	iana    ical.Zones     // IANA zones of the same names
 	skipped map[string]int // why events were left out of the comparison
 }
 
