@@ -103,6 +103,7 @@ func TestParams(t *testing.T) {
 		{"lower-case names", `attendee;cn=x:mailto:c@example.com`, "CN", []string{"x"}, `ATTENDEE;CN=x:mailto:c@example.com`},
 		{"empty value", `X-A;X-B=:v`, "X-B", []string{""}, `X-A;X-B=:v`},
 		{"apple backslash escape", `X-APPLE-STRUCTURED-LOCATION;X-TITLE=Main St 1\; Linz:geo:1,2`, "X-TITLE", []string{"Main St 1; Linz"}, `X-APPLE-STRUCTURED-LOCATION;X-TITLE="Main St 1; Linz":geo:1,2`},
+		{"backslash at the end", `X-FOO;X-A="a\":v`, "X-A", []string{`a\`}, `X-FOO;X-A="a\":v`},
 		{"text after closing quote", `ATTENDEE;CN="a"b:mailto:x@example.com`, "CN", []string{"ab"}, `ATTENDEE;CN=ab:mailto:x@example.com`},
 	}
 	for _, tt := range tests {

@@ -145,7 +145,9 @@ func decodeParamValue(s string) string {
 func appendParamValue(b []byte, v string, quoted bool) []byte {
 	if !quoted {
 		for i := 0; i < len(v); i++ {
-			if c := v[i]; c == ';' || c == ':' || c == ',' {
+			// A backslash is quoted too: the lenient decoder reads an
+			// unquoted "\;" as Apple's escaped semicolon.
+			if c := v[i]; c == ';' || c == ':' || c == ',' || c == '\\' {
 				quoted = true
 				break
 			}

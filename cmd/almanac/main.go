@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+// Command almanac is the Almanac calendar server and its tools. The
+// commands and flags are the public contract of DESIGN.md §4.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/almanac-project/almanac/internal/icaltool"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+const usage = `usage: almanac <command> [arguments]
+
+commands:
+  ical lint FILE...       validate iCalendar files (RFC 5545); exit 1 if any error
+  ical fmt [FILE]         re-encode canonically (folded, CRLF) to stdout
+  ical expand [--from RFC3339] [--to RFC3339] [--max N] [--json] [FILE]
+                          list the instances of every recurring component
+  ical json [--to-ical] [FILE]
+                          convert iCalendar to jCal (RFC 7265), or back
+  version                 print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "ical":
+		return icaltool.Main(args[1:], stdin, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "almanac: unknown command %q; run 'almanac help' for the list\n", args[0])
+	return 2
+}
+
+// versionString names the release, or the commit of a development build.
+func versionString() string {
+	v := version
+	info, ok := debug.ReadBuildInfo()
+	if v == "" && ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "devel"
+	}
+	var extra []string
+	if ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if len(s.Value) > 12 {
+					s.Value = s.Value[:12]
+				}
+				extra = append(extra, "commit "+s.Value)
+			case "vcs.modified":
+				if s.Value == "true" {
+					extra = append(extra, "modified")
+				}
+			}
+		}
+		extra = append(extra, info.GoVersion)
+	}
+	return "almanac " + v + " (" + strings.Join(extra, ", ") + ")"
+}
