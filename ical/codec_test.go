@@ -131,7 +131,6 @@ func TestLenientRepairs(t *testing.T) {
 		{"missing END", crlf("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:1\n"), "missing END"},
 		{"unbalanced END", crlf("BEGIN:VCALENDAR\nBEGIN:VEVENT\nBEGIN:VALARM\nEND:VEVENT\nEND:VCALENDAR\n"), "closes unterminated VALARM"},
 		{"stray END", crlf("BEGIN:VCALENDAR\nEND:VTODO\nEND:VCALENDAR\n"), "without BEGIN"},
-		{"invalid utf-8", crlf("BEGIN:VCALENDAR\nX-A:caf\xe9\nEND:VCALENDAR\n"), "invalid UTF-8"},
 		{"underscore in name", crlf("BEGIN:VCALENDAR\nX_FOO:1\nEND:VCALENDAR\n"), "invalid character in property name"},
 	}
 	for _, tt := range tests {
@@ -155,6 +154,34 @@ func TestLenientRepairs(t *testing.T) {
 				t.Errorf("strict Decode = %v, want a positioned SyntaxError", err)
 			}
 		})
+	}
+}
+
+// TestInvalidCharacters checks that the lenient decoder keeps invalid UTF-8
+// and control characters (lossless), Validate reports them, and the strict
+// decoder rejects them with their line.
+func TestInvalidCharacters(t *testing.T) {
+	for _, in := range []string{
+		crlf("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nX-A:caf\xe9\nEND:VCALENDAR\n"),
+		crlf("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nX-A:a\x01b\nEND:VCALENDAR\n"),
+	} {
+		c := mustDecode(t, in)
+		if v := c.Value("X-A"); !strings.Contains(in, v) {
+			t.Errorf("value changed to %q", v)
+		}
+		probs := ical.Validate(c.Component, ical.ValidateOptions{})
+		found := false
+		for _, p := range probs {
+			found = found || p.Line == 4 && strings.Contains(p.Msg, "X-A value has")
+		}
+		if !found {
+			t.Errorf("Validate = %v, want a problem at line 4", probs)
+		}
+		_, err := ical.NewDecoderOptions(strings.NewReader(in), ical.DecodeOptions{Strict: true}).Decode()
+		var se *ical.SyntaxError
+		if !errors.As(err, &se) || se.Line != 4 {
+			t.Errorf("strict Decode = %v, want a syntax error at line 4", err)
+		}
 	}
 }
 

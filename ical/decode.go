@@ -19,7 +19,8 @@ type DecodeOptions struct {
 	// (lenient), the decoder repairs what real producers send (bare LF line
 	// endings, blank lines, unfolded continuation lines, stray text after
 	// END:VCALENDAR, unbalanced END lines, characters after a quoted
-	// parameter value, invalid UTF-8) and records one Warning per repair.
+	// parameter value) and records one Warning per repair; invalid UTF-8
+	// and control characters are kept as they are, for Validate to report.
 	Strict bool
 	// MaxLineBytes bounds the length of one unfolded content line. Zero
 	// means 8 MiB.
@@ -55,13 +56,17 @@ type Decoder struct {
 	w        int // buf[:w] holds read, unconsumed data
 	eof      bool
 	readErr  error
-	chunk    string // complete logical lines, consumed from pos
-	pos      int
-	chunkBad bool // chunk has invalid UTF-8 or control characters
-	phys     int  // physical lines consumed so far
+	chunk    string     // complete logical lines, unfolded, consumed from pos
+	pos      int        // offset in chunk of the next line
+	lines    []lineInfo // the logical lines of chunk
+	next     int        // index in lines of the next line
+	consumed int        // bytes of buf that chunk was made from
+	chunkBad bool       // chunk needs checkLine: a lone CR, or strict checks
+	loneCR   bool       // chunk has a CR that does not start a CRLF
+	markBare bool       // the line being recorded has a bare LF
+	phys     int        // physical lines consumed so far
 	started  bool
 
-	scratch    []byte
 	propStack  []Property
 	childStack []*Component
 	paramTmp   []Param
@@ -76,7 +81,7 @@ type Decoder struct {
 	ncomp     int
 	warnings  []Warning
 	nwarnings int
-	bareLF    bool
+	bareLF    bool // a bare LF line ending was seen
 }
 
 // NewDecoder returns a lenient Decoder with default limits reading from r.
@@ -89,6 +94,8 @@ func NewDecoderOptions(r io.Reader, opts DecodeOptions) *Decoder {
 	if opts.MaxLineBytes <= 0 {
 		opts.MaxLineBytes = defaultMaxLineBytes
 	}
+	// Line offsets are kept in 32 bits.
+	opts.MaxLineBytes = min(opts.MaxLineBytes, 1<<30)
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = defaultMaxDepth
 	}
@@ -457,78 +464,106 @@ func splitName(line string) (name, value string, ok bool) {
 // nextLine returns the next unfolded logical line without its line ending,
 // and the physical line it starts on.
 func (d *Decoder) nextLine() (string, int, error) {
-	for d.pos >= len(d.chunk) {
+	for d.next >= len(d.lines) {
 		if err := d.fill(); err != nil {
 			return "", d.phys + 1, err
 		}
 	}
-	s := d.chunk
+	li := d.lines[d.next]
+	d.next++
 	start := d.pos
+	d.pos = int(li.end) + 1
 	lineNo := d.phys + 1
-	j := strings.IndexByte(s[start:], '\n')
-	if j < 0 {
-		// The last line of the input has no line ending.
-		d.pos = len(s)
-		d.phys++
-		return d.checkLine(trimCR(s[start:]), lineNo)
+	d.phys += int(li.phys)
+	line := d.chunk[start:li.end]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
 	}
-	end := start + j
-	d.phys++
-	d.noteLF(s, end, lineNo)
-	next := end + 1
-	if next >= len(s) || s[next] != ' ' && s[next] != '\t' {
-		d.pos = next
-		return d.checkLine(trimCR(s[start:end]), lineNo)
-	}
-	// Folded line (RFC 5545 §3.1): remove each line break and the one
-	// whitespace character after it.
-	b := append(d.scratch[:0], trimCR(s[start:end])...)
-	for next < len(s) && (s[next] == ' ' || s[next] == '\t') {
-		seg := next + 1
-		k := strings.IndexByte(s[seg:], '\n')
-		if k < 0 {
-			b = append(b, trimCR(s[seg:])...)
-			next = len(s)
-			d.phys++
-			break
+	if li.bareLF {
+		if d.opts.Strict {
+			return "", lineNo, &SyntaxError{Line: lineNo, Msg: "bare LF line ending: RFC 5545 §3.1 requires CRLF"}
 		}
-		d.phys++
-		d.noteLF(s, seg+k, d.phys)
-		b = append(b, trimCR(s[seg:seg+k])...)
-		next = seg + k + 1
+		d.warn(lineNo, "bare LF line ending (RFC 5545 §3.1 requires CRLF); accepted")
 	}
-	d.pos = next
-	d.scratch = b
-	if len(b) > d.opts.MaxLineBytes {
+	if len(line) > d.opts.MaxLineBytes {
 		return "", lineNo, &LimitError{Line: lineNo, Msg: fmt.Sprintf("content line longer than %d bytes", d.opts.MaxLineBytes)}
 	}
-	return d.checkLine(string(b), lineNo)
+	return d.checkLine(line, lineNo)
 }
 
-// noteLF records a bare LF line ending at s[i].
-func (d *Decoder) noteLF(s string, i, lineNo int) {
-	if d.bareLF || i > 0 && s[i-1] == '\r' {
-		return
-	}
-	d.bareLF = true
-	if d.opts.Strict {
-		return // reported by checkLine
-	}
-	d.warn(lineNo, "bare LF line ending (RFC 5545 §3.1 requires CRLF); accepted")
+// lineInfo describes one logical line of the current chunk.
+type lineInfo struct {
+	// end is the offset of the line's LF in the chunk, or the chunk's
+	// length for a last line without one.
+	end int32
+	// phys is the number of physical lines the logical line spans.
+	phys int32
+	// bareLF marks the first line of the input ending in a bare LF.
+	bareLF bool
 }
 
-// checkLine validates the characters of a line when its chunk is suspect.
+// unfold joins the folded lines of b in place (RFC 5545 §3.1: a line break
+// followed by one space or HTAB is removed) and records the logical lines.
+// It returns the new length of b.
+func (d *Decoder) unfold(b []byte) int {
+	d.lines = d.lines[:0]
+	crs, crlf := bytes.Count(b, []byte{'\r'}), 0
+	w, r := 0, 0
+	phys := int32(1)
+	for {
+		i := bytes.IndexByte(b[r:], '\n')
+		if i < 0 {
+			if r < len(b) {
+				// The last line of the input has no line ending.
+				w += copy(b[w:], b[r:])
+				d.lines = append(d.lines, lineInfo{end: int32(w), phys: phys, bareLF: d.markBare})
+			}
+			break
+		}
+		i += r
+		cr := i > 0 && b[i-1] == '\r'
+		if cr {
+			crlf++
+		} else if !d.bareLF {
+			d.bareLF = true
+			d.markBare = true
+		}
+		if i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\t') {
+			// A fold: keep the text before the line break, drop the break
+			// and the one whitespace character after it.
+			end := i
+			if cr {
+				end--
+			}
+			if w != r {
+				copy(b[w:], b[r:end])
+			}
+			w += end - r
+			r = i + 2
+			phys++
+			continue
+		}
+		if w != r {
+			copy(b[w:], b[r:i+1])
+		}
+		w += i + 1 - r
+		r = i + 1
+		d.lines = append(d.lines, lineInfo{end: int32(w - 1), phys: phys, bareLF: d.markBare})
+		d.markBare = false
+		phys = 1
+	}
+	// Every CR not counted as the start of a CRLF is a lone CR inside a line.
+	d.loneCR = crs != crlf
+	return w
+}
+
+// checkLine repairs a carriage return inside a line and, in strict mode,
+// rejects invalid UTF-8 and control characters. It only looks at lines of a
+// chunk found suspect. The lenient decoder keeps invalid UTF-8 and control
+// characters as they are (lossless); Validate reports them.
 func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
-	if d.opts.Strict && d.bareLF {
-		return "", lineNo, &SyntaxError{Line: lineNo, Msg: "bare LF line ending: RFC 5545 §3.1 requires CRLF"}
-	}
 	if !d.chunkBad {
 		return line, lineNo, nil
-	}
-	if !utf8.ValidString(line) {
-		if err := d.repair(lineNo, "invalid UTF-8 kept as is"); err != nil {
-			return "", lineNo, err
-		}
 	}
 	if strings.IndexByte(line, '\r') >= 0 {
 		if err := d.repair(lineNo, "carriage return inside a line taken as an escaped line break"); err != nil {
@@ -536,12 +571,17 @@ func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
 		}
 		line = strings.ReplaceAll(line, "\r", `\n`)
 	}
+	if !d.opts.Strict {
+		return line, lineNo, nil
+	}
+	if !utf8.ValidString(line) {
+		// RFC 5545 §3.1.4: the default charset is UTF-8.
+		return "", lineNo, &SyntaxError{Line: lineNo, Msg: "invalid UTF-8"}
+	}
 	for i := 0; i < len(line); i++ {
+		// RFC 5545 §3.1: no control characters other than HTAB.
 		if c := line[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			if err := d.repair(lineNo, "control character 0x%02x kept as is", c); err != nil {
-				return "", lineNo, err
-			}
-			break
+			return "", lineNo, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("control character 0x%02x", c)}
 		}
 	}
 	return line, lineNo, nil
@@ -550,11 +590,10 @@ func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
 // fill makes d.chunk hold the next run of complete logical lines.
 func (d *Decoder) fill() error {
 	// Move the unconsumed tail to the front (d.chunk was taken from it).
-	consumed := len(d.chunk)
-	if consumed > 0 {
-		n := copy(d.buf, d.buf[consumed:d.w])
-		d.w = n
-		d.chunk, d.pos = "", 0
+	if d.consumed > 0 {
+		d.w = copy(d.buf, d.buf[d.consumed:d.w])
+		d.consumed = 0
+		d.chunk, d.pos, d.lines, d.next = "", 0, d.lines[:0], 0
 	}
 	if d.buf == nil {
 		d.buf = make([]byte, readChunk)
@@ -585,9 +624,11 @@ func (d *Decoder) fill() error {
 					continue
 				}
 			}
+			d.consumed = cut
+			b = b[:d.unfold(b)]
 			d.chunk = string(b)
-			d.pos = 0
-			d.chunkBad = !utf8.Valid(b) || hasCTL(b) || hasLoneCR(b)
+			d.pos, d.next = 0, 0
+			d.chunkBad = d.loneCR || d.opts.Strict && (!utf8.Valid(b) || hasCTL(b))
 			return nil
 		}
 		if d.eof {
@@ -631,27 +672,6 @@ func hasCTL(b []byte) bool {
 		}
 	}
 	return false
-}
-
-// hasLoneCR reports whether b holds a CR that does not start a CRLF.
-func hasLoneCR(b []byte) bool {
-	for {
-		i := bytes.IndexByte(b, '\r')
-		if i < 0 {
-			return false
-		}
-		if i+1 >= len(b) || b[i+1] != '\n' {
-			return true
-		}
-		b = b[i+2:]
-	}
-}
-
-func trimCR(s string) string {
-	if n := len(s); n > 0 && s[n-1] == '\r' {
-		return s[:n-1]
-	}
-	return s
 }
 
 func isBlank(s string) bool {

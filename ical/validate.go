@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity says how bad a validation Problem is.
@@ -1008,6 +1009,7 @@ var knownTypes = []ValueType{
 // its value type, and the value rules of its definition.
 func (v *validator) property(c *Component, p *Property) {
 	pi, known := propInfo[p.Name]
+	v.chars(p)
 	for i := range p.Params {
 		v.param(c, p, &p.Params[i])
 	}
@@ -1142,6 +1144,35 @@ func (v *validator) property(c *Component, p *Property) {
 }
 
 // intRange checks the ranges of the INTEGER properties.
+// chars checks the characters of a value and its parameter values: RFC 5545
+// §3.1 allows no control character but HTAB, and §3.1.4 makes the text
+// UTF-8. The lenient decoder keeps such bytes as they are (lossless); they
+// are reported here.
+func (v *validator) chars(p *Property) {
+	bad := func(s string) string {
+		if !utf8.ValidString(s) {
+			return "invalid UTF-8"
+		}
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+				return fmt.Sprintf("control character 0x%02x", c)
+			}
+		}
+		return ""
+	}
+	if why := bad(p.Value); why != "" {
+		v.add(p.Line, v.lenient(), "%s value has %s", p.Name, why)
+	}
+	for _, pa := range p.Params {
+		for _, val := range pa.Values {
+			if why := bad(val); why != "" && !strings.Contains(why, "0x0a") {
+				// A newline in a parameter value is RFC 6868's ^n.
+				v.add(p.Line, v.lenient(), "%s parameter %s has %s", p.Name, pa.Name, why)
+			}
+		}
+	}
+}
+
 func (v *validator) intRange(p *Property, n int64) {
 	switch p.Name {
 	case PropPriority:
