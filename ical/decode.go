@@ -42,7 +42,6 @@ const (
 	defaultMaxComponents = 1_000_000
 	defaultMaxWarnings   = 100
 	readChunk            = 64 << 10
-	slabItems            = 512
 )
 
 // Decoder reads iCalendar objects (RFC 5545 §3.4) from a stream. It keeps
@@ -67,16 +66,15 @@ type Decoder struct {
 	phys     int        // physical lines consumed so far
 	started  bool
 
-	propStack  []Property
+	// Properties are written straight into the slab of their component's
+	// depth, so that each component's properties end up contiguous;
+	// parameters and their values likewise into their own slabs.
+	propLevels []slab[Property]
+	params     slab[Param]
+	values     slab[string]
 	childStack []*Component
-	paramTmp   []Param
-	valueTmp   []string
-
-	props    slab[Property]
-	params   slab[Param]
-	values   slab[string]
-	children slab[*Component]
-	comps    slab[Component]
+	children   slab[*Component]
+	comps      slab[Component]
 
 	ncomp     int
 	warnings  []Warning
@@ -156,7 +154,6 @@ func (d *Decoder) Decode() (*Calendar, error) {
 func (d *Decoder) DecodeComponent() (*Component, error) {
 	type frame struct {
 		c          *Component
-		propStart  int
 		childStart int
 	}
 	var stack []frame
@@ -173,9 +170,10 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 			for len(stack) > 1 {
 				f := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				d.finish(f.c, f.propStart, f.childStart)
+				d.finish(f.c, len(stack), f.childStart)
+				d.childStack = append(d.childStack, f.c)
 			}
-			d.finish(stack[0].c, stack[0].propStart, stack[0].childStart)
+			d.finish(stack[0].c, 0, stack[0].childStart)
 			return stack[0].c, nil
 		}
 		if err != nil {
@@ -194,7 +192,8 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 				if c == nil {
 					return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("invalid component name %q", rest)}
 				}
-				stack = append(stack, frame{c, len(d.propStack), len(d.childStack)})
+				d.level(0).begin()
+				stack = append(stack, frame{c, len(d.childStack)})
 				continue
 			}
 			if err := d.repair(lineNo, "text outside any component ignored"); err != nil {
@@ -215,7 +214,8 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 			if c == nil {
 				return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("invalid component name %q", rest)}
 			}
-			stack = append(stack, frame{c, len(d.propStack), len(d.childStack)})
+			d.level(len(stack)).begin()
+			stack = append(stack, frame{c, len(d.childStack)})
 		case ok && name == "END":
 			end := asciiUpper(strings.TrimSpace(rest))
 			if end != top.c.Name {
@@ -238,19 +238,19 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 				for len(stack)-1 > match {
 					f := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
-					d.finish(f.c, f.propStart, f.childStart)
+					d.finish(f.c, len(stack), f.childStart)
 					d.childStack = append(d.childStack, f.c)
 				}
 				top = stack[len(stack)-1]
 			}
 			stack = stack[:len(stack)-1]
-			d.finish(top.c, top.propStart, top.childStart)
+			d.finish(top.c, len(stack), top.childStart)
 			if len(stack) == 0 {
 				return top.c, nil
 			}
 			d.childStack = append(d.childStack, top.c)
 		default:
-			if err := d.property(line, lineNo, len(d.propStack) > top.propStart); err != nil {
+			if err := d.property(line, lineNo, d.level(len(stack)-1)); err != nil {
 				return nil, err
 			}
 		}
@@ -271,24 +271,29 @@ func (d *Decoder) begin(value string, line int) *Component {
 	return c
 }
 
-// finish moves the component's properties and children from the stacks
-// into exact-size slices.
-func (d *Decoder) finish(c *Component, propStart, childStart int) {
-	c.Props = d.props.take(d.propStack[propStart:])
-	clear(d.propStack[propStart:])
-	d.propStack = d.propStack[:propStart]
+// finish gives the component its properties, written at its depth, and
+// its children, moved from the stack into an exact-size slice.
+func (d *Decoder) finish(c *Component, depth, childStart int) {
+	c.Props = d.propLevels[depth].end()
 	c.Children = d.children.take(d.childStack[childStart:])
 	clear(d.childStack[childStart:])
 	d.childStack = d.childStack[:childStart]
 }
 
-// property parses a content line into the property stack. canJoin says a
-// previous property exists that a broken continuation line can be joined to.
-func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
-	i := 0
-	for i < len(line) && isNameChar(line[i]) {
-		i++
+// level returns the property slab of a nesting depth.
+func (d *Decoder) level(depth int) *slab[Property] {
+	for len(d.propLevels) <= depth {
+		d.propLevels = append(d.propLevels, slab[Property]{})
 	}
+	return &d.propLevels[depth]
+}
+
+// property parses a content line into the component's property slab. A
+// broken continuation line is joined to the previous property when the
+// component has one.
+func (d *Decoder) property(line string, lineNo int, props *slab[Property]) error {
+	canJoin := props.running() > 0
+	i, lower := scanName(line, 0)
 	if i == 0 || i == len(line) || line[i] != ';' && line[i] != ':' {
 		colon := strings.IndexAny(line, ":;")
 		switch {
@@ -296,7 +301,7 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 			if err := d.repair(lineNo, "continuation line without leading space joined to the previous line"); err != nil {
 				return err
 			}
-			prev := &d.propStack[len(d.propStack)-1]
+			prev := &props.buf[len(props.buf)-1]
 			prev.Value += line
 			return nil
 		case colon < 0:
@@ -307,32 +312,35 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 		if err := d.repair(lineNo, "invalid character in property name %q", line[:colon]); err != nil {
 			return err
 		}
-		i = colon
+		i, lower = colon, true
 	}
-	p := Property{Name: asciiUpper(line[:i]), Line: lineNo}
-	d.paramTmp = d.paramTmp[:0]
-	d.valueTmp = d.valueTmp[:0]
+	p := Property{Name: line[:i], Line: lineNo}
+	if lower {
+		p.Name = asciiUpper(p.Name)
+	}
+	d.params.begin()
 	for i < len(line) && line[i] == ';' {
 		i++
-		j := i
-		for j < len(line) && isNameChar(line[j]) {
-			j++
-		}
+		j, lower := scanName(line, i)
 		if j == i {
 			return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: empty parameter name", p.Name)}
 		}
-		pname := asciiUpper(line[i:j])
+		pname := line[i:j]
+		if lower {
+			pname = asciiUpper(pname)
+		}
 		i = j
 		if i >= len(line) || line[i] != '=' {
 			if err := d.repair(lineNo, "property %s: parameter %s has no value", p.Name, pname); err != nil {
 				return err
 			}
-			d.valueTmp = append(d.valueTmp, "")
-			d.paramTmp = append(d.paramTmp, Param{Name: pname, Values: d.valueTmp[len(d.valueTmp)-1:]})
+			d.values.begin()
+			d.values.push("")
+			d.params.push(Param{Name: pname, Values: d.values.end()})
 			continue
 		}
 		i++
-		vstart := len(d.valueTmp)
+		d.values.begin()
 		for {
 			var v string
 			if i < len(line) && line[i] == '"' {
@@ -375,7 +383,7 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 					}
 					k++
 				}
-				if k < len(line) && line[k] == ':' && quotedParams[pname] && isScheme(line[i:k]) {
+				if k < len(line) && line[k] == ':' && isScheme(line[i:k]) && quotedParams[pname] {
 					// SENT-BY=mailto:a@example.com without the quotes RFC 5545
 					// §3.2.18 requires: the colon belongs to the URI.
 					if err := d.repair(lineNo, "property %s: parameter %s: unquoted URI value", p.Name, pname); err != nil {
@@ -392,41 +400,38 @@ func (d *Decoder) property(line string, lineNo int, canJoin bool) error {
 				}
 				i = k
 			}
-			d.valueTmp = append(d.valueTmp, decodeParamValue(v))
+			d.values.push(decodeParamValue(v))
 			if i < len(line) && line[i] == ',' {
 				i++
 				continue
 			}
 			break
 		}
-		d.paramTmp = append(d.paramTmp, Param{Name: pname, Values: d.valueTmp[vstart:len(d.valueTmp):len(d.valueTmp)]})
+		d.params.push(Param{Name: pname, Values: d.values.end()})
 	}
 	if i >= len(line) || line[i] != ':' {
 		return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: malformed content line: missing colon", p.Name)}
 	}
 	p.Value = line[i+1:]
-	if len(d.paramTmp) > 0 {
-		// Move values into the slab, then point the params at them.
-		vals := d.values.take(d.valueTmp)
-		off := 0
-		for k := range d.paramTmp {
-			n := len(d.paramTmp[k].Values)
-			if n > 0 {
-				d.paramTmp[k].Values = vals[off : off+n : off+n]
-			}
-			off += n
-		}
-		p.Params = d.params.take(d.paramTmp)
-	}
-	d.propStack = append(d.propStack, p)
+	p.Params = d.params.end()
+	props.push(p)
 	return nil
 }
 
 // isScheme reports whether s is a URI scheme commonly used in calendar
 // user addresses.
 func isScheme(s string) bool {
-	return strings.EqualFold(s, "mailto") || strings.EqualFold(s, "http") || strings.EqualFold(s, "https") ||
-		strings.EqualFold(s, "urn") || strings.EqualFold(s, "tel") || strings.EqualFold(s, "ldap")
+	switch len(s) {
+	case 3:
+		return strings.EqualFold(s, "urn") || strings.EqualFold(s, "tel")
+	case 4:
+		return strings.EqualFold(s, "http") || strings.EqualFold(s, "ldap")
+	case 5:
+		return strings.EqualFold(s, "https")
+	case 6:
+		return strings.EqualFold(s, "mailto")
+	}
+	return false
 }
 
 // unescapeParamBackslashes removes the backslash before ; , and : in an
@@ -683,6 +688,34 @@ func isBlank(s string) bool {
 	return true
 }
 
+// nameChars classifies bytes for scanName: 0 not in a name, 1 in a name,
+// 2 a lower-case letter.
+var nameChars = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] = 2
+		case 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-':
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// scanName returns the end of the name starting at s[i] and whether it
+// holds a lower-case letter.
+func scanName(s string, i int) (end int, lower bool) {
+	var seen uint8
+	for ; i < len(s); i++ {
+		c := nameChars[s[i]]
+		if c == 0 {
+			break
+		}
+		seen |= c
+	}
+	return i, seen&2 != 0
+}
+
 // isNameChar reports whether c may appear in an iana-token or x-name
 // (RFC 5545 §3.1: ALPHA, DIGIT and "-").
 func isNameChar(c byte) bool {
@@ -715,28 +748,58 @@ func isPlausibleName(s string) bool {
 
 // slab hands out exact-size slices carved from larger allocations, so that
 // decoding allocates a few large blocks instead of one slice per property.
-type slab[T any] struct{ buf []T }
+// Items are pushed into a run; end returns the run (capacity-limited, so an
+// append by the caller copies instead of overwriting the next run). When the
+// block is full, the unfinished run moves to a new, larger block; finished
+// runs keep the old one.
+type slab[T any] struct {
+	buf   []T
+	start int // index in buf where the current run began
+}
 
-func (s *slab[T]) take(src []T) []T {
-	n := len(src)
-	if n == 0 {
+const (
+	minSlab = 16
+	maxSlab = 4096
+)
+
+func (s *slab[T]) begin() { s.start = len(s.buf) }
+
+func (s *slab[T]) running() int { return len(s.buf) - s.start }
+
+func (s *slab[T]) push(v T) {
+	if len(s.buf) == cap(s.buf) {
+		run := s.buf[s.start:]
+		n := min(max(2*cap(s.buf), minSlab), maxSlab)
+		n = max(n, 2*len(run))
+		nb := make([]T, len(run), n)
+		copy(nb, run)
+		s.buf, s.start = nb, 0
+	}
+	s.buf = append(s.buf, v)
+}
+
+func (s *slab[T]) end() []T {
+	if len(s.buf) == s.start {
 		return nil
 	}
-	if n > slabItems/4 {
-		return append([]T(nil), src...)
+	r := s.buf[s.start:len(s.buf):len(s.buf)]
+	s.start = len(s.buf)
+	return r
+}
+
+// take copies src into the slab and returns the copy.
+func (s *slab[T]) take(src []T) []T {
+	s.begin()
+	for _, v := range src {
+		s.push(v)
 	}
-	if cap(s.buf)-len(s.buf) < n {
-		s.buf = make([]T, 0, slabItems)
-	}
-	start := len(s.buf)
-	s.buf = append(s.buf, src...)
-	return s.buf[start:len(s.buf):len(s.buf)]
+	return s.end()
 }
 
 func (s *slab[T]) one() *T {
-	if cap(s.buf) == len(s.buf) {
-		s.buf = make([]T, 0, slabItems/8)
-	}
-	s.buf = s.buf[:len(s.buf)+1]
+	s.begin()
+	var zero T
+	s.push(zero)
+	s.start = len(s.buf)
 	return &s.buf[len(s.buf)-1]
 }
