@@ -41,7 +41,12 @@ const (
 	defaultMaxDepth      = 32
 	defaultMaxComponents = 1_000_000
 	defaultMaxWarnings   = 100
-	readChunk            = 64 << 10
+	// The read buffer starts small, for the many small objects of a
+	// CalDAV server, and doubles up to maxChunk while the input goes on:
+	// each chunk becomes one string, so large chunks waste less to
+	// allocation rounding.
+	minChunk = 16 << 10
+	maxChunk = 1 << 20
 )
 
 // Decoder reads iCalendar objects (RFC 5545 §3.4) from a stream. It keeps
@@ -476,14 +481,10 @@ func (d *Decoder) nextLine() (string, int, error) {
 	}
 	li := d.lines[d.next]
 	d.next++
-	start := d.pos
-	d.pos = int(li.end) + 1
+	line := d.chunk[d.pos:li.end]
+	d.pos = int(li.end)
 	lineNo := d.phys + 1
 	d.phys += int(li.phys)
-	line := d.chunk[start:li.end]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
 	if li.bareLF {
 		if d.opts.Strict {
 			return "", lineNo, &SyntaxError{Line: lineNo, Msg: "bare LF line ending: RFC 5545 §3.1 requires CRLF"}
@@ -498,8 +499,8 @@ func (d *Decoder) nextLine() (string, int, error) {
 
 // lineInfo describes one logical line of the current chunk.
 type lineInfo struct {
-	// end is the offset of the line's LF in the chunk, or the chunk's
-	// length for a last line without one.
+	// end is the offset in the chunk where the line ends; the next line
+	// starts there (line breaks are not kept).
 	end int32
 	// phys is the number of physical lines the logical line spans.
 	phys int32
@@ -508,8 +509,8 @@ type lineInfo struct {
 }
 
 // unfold joins the folded lines of b in place (RFC 5545 §3.1: a line break
-// followed by one space or HTAB is removed) and records the logical lines.
-// It returns the new length of b.
+// followed by one space or HTAB is removed), drops the line breaks, and
+// records where each logical line ends. It returns the new length of b.
 func (d *Decoder) unfold(b []byte) int {
 	d.lines = d.lines[:0]
 	crs, crlf := bytes.Count(b, []byte{'\r'}), 0
@@ -526,34 +527,30 @@ func (d *Decoder) unfold(b []byte) int {
 			break
 		}
 		i += r
-		cr := i > 0 && b[i-1] == '\r'
+		cr := i > r && b[i-1] == '\r'
 		if cr {
 			crlf++
 		} else if !d.bareLF {
 			d.bareLF = true
 			d.markBare = true
 		}
+		end := i
+		if cr {
+			end--
+		}
+		if w != r {
+			copy(b[w:], b[r:end])
+		}
+		w += end - r
 		if i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\t') {
-			// A fold: keep the text before the line break, drop the break
-			// and the one whitespace character after it.
-			end := i
-			if cr {
-				end--
-			}
-			if w != r {
-				copy(b[w:], b[r:end])
-			}
-			w += end - r
+			// A fold: drop the break and the one whitespace character
+			// after it, and go on with the same logical line.
 			r = i + 2
 			phys++
 			continue
 		}
-		if w != r {
-			copy(b[w:], b[r:i+1])
-		}
-		w += i + 1 - r
 		r = i + 1
-		d.lines = append(d.lines, lineInfo{end: int32(w - 1), phys: phys, bareLF: d.markBare})
+		d.lines = append(d.lines, lineInfo{end: int32(w), phys: phys, bareLF: d.markBare})
 		d.markBare = false
 		phys = 1
 	}
@@ -596,12 +593,24 @@ func (d *Decoder) checkLine(line string, lineNo int) (string, int, error) {
 func (d *Decoder) fill() error {
 	// Move the unconsumed tail to the front (d.chunk was taken from it).
 	if d.consumed > 0 {
-		d.w = copy(d.buf, d.buf[d.consumed:d.w])
+		if !d.eof && len(d.buf) < maxChunk && d.consumed > len(d.buf)/2 {
+			nb := make([]byte, 2*len(d.buf))
+			d.w = copy(nb, d.buf[d.consumed:d.w])
+			d.buf = nb
+		} else {
+			d.w = copy(d.buf, d.buf[d.consumed:d.w])
+		}
 		d.consumed = 0
 		d.chunk, d.pos, d.lines, d.next = "", 0, d.lines[:0], 0
 	}
 	if d.buf == nil {
-		d.buf = make([]byte, readChunk)
+		size := minChunk
+		if l, ok := d.r.(interface{ Len() int }); ok {
+			// bytes.Reader, strings.Reader, bytes.Buffer: size the buffer
+			// for the input at once.
+			size = min(max(l.Len()+1, minChunk), maxChunk)
+		}
+		d.buf = make([]byte, size)
 	}
 	for {
 		cut := -1
@@ -787,8 +796,12 @@ func (s *slab[T]) end() []T {
 	return r
 }
 
-// take copies src into the slab and returns the copy.
+// take copies src into the slab and returns the copy. A long src gets an
+// allocation of its own.
 func (s *slab[T]) take(src []T) []T {
+	if len(src) > maxSlab/4 {
+		return append(make([]T, 0, len(src)), src...)
+	}
 	s.begin()
 	for _, v := range src {
 		s.push(v)
