@@ -47,10 +47,6 @@ func (t *tool) expand(args []string) error {
 	if err != nil {
 		return err
 	}
-	name, err := oneFile(files)
-	if err != nil {
-		return err
-	}
 	from, err := parseWhen(*fromS)
 	if err != nil {
 		return usageError{fmt.Errorf("--from: %w", err)}
@@ -65,7 +61,7 @@ func (t *tool) expand(args []string) error {
 	if *max <= 0 {
 		return usageError{errors.New("--max must be positive")}
 	}
-	data, display, err := t.input(name)
+	data, display, err := t.readOne(files)
 	if err != nil {
 		return err
 	}

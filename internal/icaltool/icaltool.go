@@ -108,15 +108,16 @@ func (t *tool) input(name string) ([]byte, string, error) {
 	return data, display, nil
 }
 
-// oneFile returns the single optional FILE argument.
-func oneFile(files []string) (string, error) {
-	switch len(files) {
-	case 0:
-		return "", nil
-	case 1:
-		return files[0], nil
+// readOne reads the single optional FILE argument, or standard input.
+func (t *tool) readOne(files []string) ([]byte, string, error) {
+	if len(files) > 1 {
+		return nil, "", usageError{fmt.Errorf("want at most one FILE, got %d", len(files))}
 	}
-	return "", usageError{fmt.Errorf("want at most one FILE, got %d", len(files))}
+	name := ""
+	if len(files) == 1 {
+		name = files[0]
+	}
+	return t.input(name)
 }
 
 // decodeAll decodes every VCALENDAR object of data leniently.
@@ -158,11 +159,7 @@ func (t *tool) fmt(args []string) error {
 	if err != nil {
 		return err
 	}
-	name, err := oneFile(files)
-	if err != nil {
-		return err
-	}
-	data, display, err := t.input(name)
+	data, display, err := t.readOne(files)
 	if err != nil {
 		return err
 	}

@@ -21,11 +21,7 @@ func (t *tool) json(args []string) error {
 	if err != nil {
 		return err
 	}
-	name, err := oneFile(files)
-	if err != nil {
-		return err
-	}
-	data, display, err := t.input(name)
+	data, display, err := t.readOne(files)
 	if err != nil {
 		return err
 	}
