@@ -459,7 +459,7 @@ func (it *Iterator) loadDays() bool {
 	wd := weekdayOf(first)
 	p.loadYear(&it.yi, y)
 	for n := first; n < end; {
-		if d == 1 && p.hasMonth && !p.monthMask[m] {
+		if d == 1 && p.hasMonth && !p.monthMask.has(m) {
 			// A whole month out of BYMONTH: step over it.
 			ml := int64(monthLen(y, m))
 			n += ml
@@ -517,7 +517,7 @@ func (it *Iterator) addSkipped(first, end int64) {
 		for ms := first; ms < end; {
 			y, m, _ := civilFromDays(ms)
 			ml := monthLen(y, m)
-			if !p.hasMonth || p.monthMask[m] {
+			if !p.hasMonth || p.monthMask.has(m) {
 				for _, v := range p.monthDays {
 					switch {
 					case v > ml && fwd:

@@ -18,18 +18,18 @@ type plan struct {
 	wkst     time.Weekday
 
 	hasMonth  bool
-	monthMask [13]bool
+	monthMask bits
 
 	hasWeekNo        bool
-	weekNoPos        [54]bool
-	weekNoNeg        [54]bool
+	weekNoPos        bits
+	weekNoNeg        bits
 	hasYearDay       bool
-	yearDayPos       [367]bool
-	yearDayNeg       [367]bool
+	yearDayPos       bits
+	yearDayNeg       bits
 	yearDays         []int
 	hasMonthDay      bool
-	monthDayPos      [32]bool
-	monthDayNeg      [32]bool
+	monthDayPos      bits
+	monthDayNeg      bits
 	monthDays        []int
 	hasDay           bool
 	dayPlain         [7]bool
@@ -43,6 +43,16 @@ type plan struct {
 	hourMask, minuteMask, secondMask []bool
 
 	setPos []int
+}
+
+// bits is a set of small non-negative integers (at most 383), so that a
+// plan stays small: one is compiled for every expansion.
+type bits [6]uint64
+
+func (b *bits) set(i int) { b[i>>6] |= 1 << (i & 63) }
+
+func (b *bits) has(i int) bool {
+	return i >= 0 && i < 64*len(b) && b[i>>6]&(1<<(i&63)) != 0
 }
 
 // compile builds the plan of r for a DTSTART wall time.
@@ -59,22 +69,22 @@ func compile(r *Rule, start time.Time, dateOnly bool) *plan {
 		p.skip = SkipOmit
 	}
 	for _, m := range r.ByMonth {
-		p.monthMask[m] = true
+		p.monthMask.set(m)
 		p.hasMonth = true
 	}
 	for _, w := range r.ByWeekNo {
 		if w > 0 {
-			p.weekNoPos[w] = true
+			p.weekNoPos.set(w)
 		} else {
-			p.weekNoNeg[-w] = true
+			p.weekNoNeg.set(-w)
 		}
 		p.hasWeekNo = true
 	}
 	for _, d := range r.ByYearDay {
 		if d > 0 {
-			p.yearDayPos[d] = true
+			p.yearDayPos.set(d)
 		} else {
-			p.yearDayNeg[-d] = true
+			p.yearDayNeg.set(-d)
 		}
 		p.hasYearDay = true
 	}
@@ -104,7 +114,7 @@ func compile(r *Rule, start time.Time, dateOnly bool) *plan {
 		switch r.Freq {
 		case Yearly:
 			if !p.hasMonth {
-				p.monthMask[sm] = true
+				p.monthMask.set(int(sm))
 				p.hasMonth = true
 			}
 			p.addMonthDay(sd)
@@ -143,9 +153,9 @@ func compile(r *Rule, start time.Time, dateOnly bool) *plan {
 
 func (p *plan) addMonthDay(d int) {
 	if d > 0 {
-		p.monthDayPos[d] = true
+		p.monthDayPos.set(d)
 	} else {
-		p.monthDayNeg[-d] = true
+		p.monthDayNeg.set(-d)
 	}
 	p.monthDays = append(p.monthDays, d)
 	p.hasMonthDay = true
@@ -227,7 +237,7 @@ func (p *plan) weekNoMatches(yi *yearInfo, n int64) bool {
 	}
 	wk := int((n-yi.week1[i])/7) + 1
 	weeks := int((yi.week1[i+1] - yi.week1[i]) / 7)
-	return p.weekNoPos[wk] || p.weekNoNeg[weeks-wk+1]
+	return p.weekNoPos.has(wk) || p.weekNoNeg.has(weeks-wk+1)
 }
 
 // dayMatches applies the day-level BYxxx parts, in the order of RFC 5545
@@ -235,18 +245,18 @@ func (p *plan) weekNoMatches(yi *yearInfo, n int64) bool {
 // which is y-m-d, weekday wd, in year yi. Within a period "expand" and
 // "limit" both come down to keeping the days that match.
 func (p *plan) dayMatches(yi *yearInfo, n int64, m, d int, wd time.Weekday) bool {
-	if p.hasMonth && !p.monthMask[m] {
+	if p.hasMonth && !p.monthMask.has(m) {
 		return false
 	}
 	if p.hasWeekNo && !p.weekNoMatches(yi, n) {
 		return false
 	}
 	yday := int(n-yi.jan1) + 1
-	if p.hasYearDay && !p.yearDayPos[yday] && !p.yearDayNeg[yi.len-yday+1] {
+	if p.hasYearDay && !p.yearDayPos.has(yday) && !p.yearDayNeg.has(yi.len-yday+1) {
 		return false
 	}
 	ml := monthLen(yi.year, m)
-	if p.hasMonthDay && !p.monthDayPos[d] && !p.monthDayNeg[ml-d+1] {
+	if p.hasMonthDay && !p.monthDayPos.has(d) && !p.monthDayNeg.has(ml-d+1) {
 		return false
 	}
 	if p.hasDay {

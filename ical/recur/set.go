@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/almanac-project/almanac/ical"
@@ -257,6 +258,10 @@ func (e *expander) parseOverride(c *ical.Component) (*override, error) {
 }
 
 // occurrence is a member of the master's set before overrides.
+// occurrencePool recycles the scratch lists of occurrences between
+// expansions: a server expands many objects, each briefly.
+var occurrencePool = sync.Pool{New: func() any { return new([]occurrence) }}
+
 type occurrence struct {
 	rid    ical.DateTime
 	ridT   time.Time
@@ -372,7 +377,13 @@ func (e *expander) expandMaster(master *ical.Component, ovs []*override) ([]Inst
 		io.Before = wallIn(z, e.opts.To).Add(slack)
 	}
 
-	var occs []occurrence
+	buf := occurrencePool.Get().(*[]occurrence)
+	occs := (*buf)[:0]
+	defer func() {
+		clear(occs)
+		*buf = occs[:0]
+		occurrencePool.Put(buf)
+	}()
 	add := func(o occurrence) { occs = append(occs, o) }
 	fromRule := func(w time.Time) occurrence {
 		rid := ical.DateTime{Wall: w, Kind: dtstart.Kind, TZID: dtstart.TZID}
