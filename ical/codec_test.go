@@ -110,8 +110,8 @@ func TestParams(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustDecode(t, "BEGIN:VCALENDAR\r\n"+tt.line+"\r\nEND:VCALENDAR\r\n")
 			p := c.Props[0]
-			got := p.Params.Find(tt.param)
-			if got == nil || strings.Join(got.Values, "|") != strings.Join(tt.values, "|") {
+			got, ok := p.Params.Find(tt.param)
+			if !ok || strings.Join(got.Values, "|") != strings.Join(tt.values, "|") {
 				t.Fatalf("param %s = %v, want %q", tt.param, got, tt.values)
 			}
 			if line := string(ical.AppendProperty(nil, &p)); line != tt.out {

@@ -54,48 +54,6 @@ func (p Param) Value() string {
 	return p.Values[0]
 }
 
-// Params is an ordered list of parameters.
-type Params []Param
-
-// Get returns the first value of the named parameter, or "" if it is absent.
-// Names compare case-insensitively.
-func (ps Params) Get(name string) string {
-	if p := ps.Find(name); p != nil {
-		return p.Value()
-	}
-	return ""
-}
-
-// Find returns the named parameter, or nil.
-func (ps Params) Find(name string) *Param {
-	for i := range ps {
-		if strings.EqualFold(ps[i].Name, name) {
-			return &ps[i]
-		}
-	}
-	return nil
-}
-
-// Set replaces the values of the named parameter, appending it if absent.
-func (ps *Params) Set(name string, values ...string) {
-	if p := ps.Find(name); p != nil {
-		p.Values = values
-		return
-	}
-	*ps = append(*ps, Param{Name: strings.ToUpper(name), Values: values})
-}
-
-// Del removes every parameter with the given name.
-func (ps *Params) Del(name string) {
-	out := (*ps)[:0]
-	for _, p := range *ps {
-		if !strings.EqualFold(p.Name, name) {
-			out = append(out, p)
-		}
-	}
-	*ps = out
-}
-
 // NewProperty returns a property with a raw value and no parameters.
 func NewProperty(name, value string) Property {
 	return Property{Name: strings.ToUpper(name), Value: value}

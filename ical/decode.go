@@ -72,11 +72,9 @@ type Decoder struct {
 	started  bool
 
 	// Properties are written straight into the slab of their component's
-	// depth, so that each component's properties end up contiguous;
-	// parameters and their values likewise into their own slabs.
+	// depth, so that each component's properties end up contiguous.
 	propLevels []slab[Property]
-	params     slab[Param]
-	values     slab[string]
+	plist      []Param // scratch for Decoder.params
 	childStack []*Component
 	children   slab[*Component]
 	comps      slab[Component]
@@ -323,102 +321,22 @@ func (d *Decoder) property(line string, lineNo int, props *slab[Property]) error
 	if lower {
 		p.Name = asciiUpper(p.Name)
 	}
-	d.params.begin()
-	for i < len(line) && line[i] == ';' {
-		i++
-		j, lower := scanName(line, i)
-		if j == i {
-			return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: empty parameter name", p.Name)}
-		}
-		pname := line[i:j]
-		if lower {
-			pname = asciiUpper(pname)
-		}
-		i = j
-		if i >= len(line) || line[i] != '=' {
-			if err := d.repair(lineNo, "property %s: parameter %s has no value", p.Name, pname); err != nil {
+	if i < len(line) && line[i] == ';' {
+		if end, ok := scanParams(line, i); ok {
+			// The usual case: parameters that can be kept as written.
+			p.Params = Params{text: line[i:end]}
+			i = end
+		} else {
+			var err error
+			if p.Params, i, err = d.params(line, i, lineNo, p.Name); err != nil {
 				return err
 			}
-			d.values.begin()
-			d.values.push("")
-			d.params.push(Param{Name: pname, Values: d.values.end()})
-			continue
 		}
-		i++
-		d.values.begin()
-		for {
-			var v string
-			if i < len(line) && line[i] == '"' {
-				end := strings.IndexByte(line[i+1:], '"')
-				if end < 0 {
-					return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: parameter %s: unterminated quoted value", p.Name, pname)}
-				}
-				v = line[i+1 : i+1+end]
-				i += end + 2
-				if i < len(line) && line[i] != ',' && line[i] != ';' && line[i] != ':' {
-					k := i
-					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
-						k++
-					}
-					if err := d.repair(lineNo, "property %s: parameter %s: text after closing quote kept in the value", p.Name, pname); err != nil {
-						return err
-					}
-					v += line[i:k]
-					i = k
-				}
-			} else {
-				k := i
-				escaped := false
-				for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
-					switch line[k] {
-					case '"':
-						if err := d.repair(lineNo, "property %s: parameter %s: stray double quote", p.Name, pname); err != nil {
-							return err
-						}
-					case '\\':
-						// Apple writes X-TITLE=a\; b: a backslash escape, which
-						// parameter values do not have (RFC 5545 §3.2).
-						if k+1 < len(line) && (line[k+1] == ';' || line[k+1] == ',' || line[k+1] == ':') {
-							if err := d.repair(lineNo, "property %s: parameter %s: backslash-escaped %q taken literally", p.Name, pname, line[k+1]); err != nil {
-								return err
-							}
-							escaped = true
-							k++
-						}
-					}
-					k++
-				}
-				if k < len(line) && line[k] == ':' && isScheme(line[i:k]) && quotedParams[pname] {
-					// SENT-BY=mailto:a@example.com without the quotes RFC 5545
-					// §3.2.18 requires: the colon belongs to the URI.
-					if err := d.repair(lineNo, "property %s: parameter %s: unquoted URI value", p.Name, pname); err != nil {
-						return err
-					}
-					k++
-					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
-						k++
-					}
-				}
-				v = line[i:k]
-				if escaped {
-					v = unescapeParamBackslashes(v)
-				}
-				i = k
-			}
-			d.values.push(decodeParamValue(v))
-			if i < len(line) && line[i] == ',' {
-				i++
-				continue
-			}
-			break
-		}
-		d.params.push(Param{Name: pname, Values: d.values.end()})
 	}
 	if i >= len(line) || line[i] != ':' {
 		return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: malformed content line: missing colon", p.Name)}
 	}
 	p.Value = line[i+1:]
-	p.Params = d.params.end()
 	props.push(p)
 	return nil
 }
@@ -450,6 +368,155 @@ func unescapeParamBackslashes(v string) string {
 		b = append(b, v[i])
 	}
 	return string(b)
+}
+
+// params parses the parameters starting at line[i] that scanParams could
+// not keep as written: it repairs what the lenient decoder accepts (or
+// fails in strict mode) and returns them re-encoded, with the index after
+// them.
+func (d *Decoder) params(line string, i, lineNo int, prop string) (Params, int, error) {
+	d.plist = d.plist[:0]
+	for i < len(line) && line[i] == ';' {
+		i++
+		j, lower := scanName(line, i)
+		if j == i {
+			return Params{}, i, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: empty parameter name", prop)}
+		}
+		pname := line[i:j]
+		if lower {
+			pname = asciiUpper(pname)
+		}
+		i = j
+		if i >= len(line) || line[i] != '=' {
+			if err := d.repair(lineNo, "property %s: parameter %s has no value", prop, pname); err != nil {
+				return Params{}, i, err
+			}
+			d.plist = append(d.plist, Param{Name: pname, Values: []string{""}})
+			continue
+		}
+		i++
+		var values []string
+		for {
+			var v string
+			if i < len(line) && line[i] == '"' {
+				end := strings.IndexByte(line[i+1:], '"')
+				if end < 0 {
+					return Params{}, i, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("property %s: parameter %s: unterminated quoted value", prop, pname)}
+				}
+				v = line[i+1 : i+1+end]
+				i += end + 2
+				if i < len(line) && line[i] != ',' && line[i] != ';' && line[i] != ':' {
+					k := i
+					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+						k++
+					}
+					if err := d.repair(lineNo, "property %s: parameter %s: text after closing quote kept in the value", prop, pname); err != nil {
+						return Params{}, i, err
+					}
+					v += line[i:k]
+					i = k
+				}
+			} else {
+				k := i
+				escaped := false
+				for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+					switch line[k] {
+					case '"':
+						if err := d.repair(lineNo, "property %s: parameter %s: stray double quote", prop, pname); err != nil {
+							return Params{}, i, err
+						}
+					case '\\':
+						// Apple writes X-TITLE=a\; b: a backslash escape, which
+						// parameter values do not have (RFC 5545 §3.2).
+						if k+1 < len(line) && (line[k+1] == ';' || line[k+1] == ',' || line[k+1] == ':') {
+							if err := d.repair(lineNo, "property %s: parameter %s: backslash-escaped %q taken literally", prop, pname, line[k+1]); err != nil {
+								return Params{}, i, err
+							}
+							escaped = true
+							k++
+						}
+					}
+					k++
+				}
+				if k < len(line) && line[k] == ':' && isScheme(line[i:k]) && isQuotedParam(pname) {
+					// SENT-BY=mailto:a@example.com without the quotes RFC 5545
+					// §3.2.18 requires: the colon belongs to the URI.
+					if err := d.repair(lineNo, "property %s: parameter %s: unquoted URI value", prop, pname); err != nil {
+						return Params{}, i, err
+					}
+					k++
+					for k < len(line) && line[k] != ',' && line[k] != ';' && line[k] != ':' {
+						k++
+					}
+				}
+				v = line[i:k]
+				if escaped {
+					v = unescapeParamBackslashes(v)
+				}
+				i = k
+			}
+			values = append(values, decodeParamValue(v))
+			if i < len(line) && line[i] == ',' {
+				i++
+				continue
+			}
+			break
+		}
+		d.plist = append(d.plist, Param{Name: pname, Values: values})
+	}
+	return NewParams(d.plist...), i, nil
+}
+
+// scanParams checks whether the parameters starting at line[i] can be kept
+// as written: upper-case names each with "=", values that need no repair,
+// the URI-valued parameters quoted, no unquoted value with a double quote or
+// a backslash, followed by the colon. It returns the index of the colon.
+func scanParams(line string, i int) (int, bool) {
+	for i < len(line) && line[i] == ';' {
+		j := i + 1
+		var seen uint8
+		for ; j < len(line); j++ {
+			c := nameChars[line[j]]
+			if c == 0 {
+				break
+			}
+			seen |= c
+		}
+		if j == i+1 || seen&2 != 0 || j >= len(line) || line[j] != '=' {
+			return 0, false
+		}
+		quoted := isQuotedParam(line[i+1 : j])
+		i = j + 1
+		for {
+			if i < len(line) && line[i] == '"' {
+				q := strings.IndexByte(line[i+1:], '"')
+				if q < 0 {
+					return 0, false
+				}
+				i += q + 2
+			} else {
+				if quoted {
+					return 0, false
+				}
+				for i < len(line) {
+					c := line[i]
+					if c == ',' || c == ';' || c == ':' {
+						break
+					}
+					if c == '"' || c == '\\' {
+						return 0, false
+					}
+					i++
+				}
+			}
+			if i < len(line) && line[i] == ',' {
+				i++
+				continue
+			}
+			break
+		}
+	}
+	return i, i < len(line) && line[i] == ':'
 }
 
 // splitName returns the name of a line that is a BEGIN or END line and the

@@ -78,18 +78,7 @@ func (e *Encoder) property(p *Property) {
 // break, to b.
 func AppendProperty(b []byte, p *Property) []byte {
 	b = append(b, p.Name...)
-	for _, pa := range p.Params {
-		b = append(b, ';')
-		b = append(b, pa.Name...)
-		b = append(b, '=')
-		q := quotedParams[pa.Name]
-		for i, v := range pa.Values {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendParamValue(b, v, q)
-		}
-	}
+	b = append(b, p.Params.text...)
 	b = append(b, ':')
 	v := p.Value
 	if strings.ContainsAny(v, "\r\n") {

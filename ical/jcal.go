@@ -111,7 +111,7 @@ func (e *jcalEncoder) property(p *Property) error {
 	}
 	raw := p.Value
 	info, known := LookupProp(p.Name)
-	if known && p.Params.Find(ParamValue) == nil {
+	if known && !p.Params.Has(ParamValue) {
 		typ = inferType(info, raw)
 	}
 	// RFC 7265 §3.1: for a value type other than BINARY, ENCODING=BASE64 is
@@ -132,7 +132,7 @@ func (e *jcalEncoder) property(p *Property) error {
 	e.b = appendJSONLower(e.b, p.Name)
 	e.b = append(e.b, ",{"...)
 	n := 0
-	for _, pa := range p.Params {
+	for pa := range p.Params.All() {
 		// RFC 7265 §3.5.1: VALUE MUST NOT be added to the parameters; the
 		// type element carries it.
 		if strings.EqualFold(pa.Name, ParamValue) || dropEncoding && strings.EqualFold(pa.Name, ParamEncoding) {
@@ -618,6 +618,7 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	}
 	p := Property{Name: asciiUpper(name)}
 	what := comp + ": property " + p.Name
+	var params []Param
 	if err := d.open('{', what+": parameters"); err != nil {
 		return Property{}, err
 	}
@@ -664,7 +665,7 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 		if pa.Name == ParamValue {
 			continue
 		}
-		p.Params = append(p.Params, pa)
+		params = append(params, pa)
 	}
 	if _, err := d.token(); err != nil {
 		return Property{}, err
@@ -711,14 +712,14 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 		// RFC 5545 §3.3.1 wants ENCODING=BASE64 with BINARY; jCal carries
 		// the base64 text without the parameter (RFC 7265 §3.6.1). It goes
 		// last, before VALUE, where MarshalJCal's output puts it back.
-		p.Params = slices.DeleteFunc(p.Params, isBase64)
-		p.Params = append(p.Params, Param{Name: ParamEncoding, Values: []string{"BASE64"}})
-	} else if enc := p.Params.Find(ParamEncoding); enc != nil && isBase64(*enc) {
+		params = slices.DeleteFunc(params, isBase64)
+		params = append(params, Param{Name: ParamEncoding, Values: []string{"BASE64"}})
+	} else if i := slices.IndexFunc(params, func(pa Param) bool { return pa.Name == ParamEncoding }); i >= 0 && isBase64(params[i]) {
 		// RFC 7265 §4: non-binary values MUST NOT be base64 encoded. Text
 		// is decoded, as MarshalJCal does (§3.1); anything else is kept.
 		if dec, ok := decodeBase64Text(p.Value); ok {
 			p.Value = dec
-			p.Params.Del(ParamEncoding)
+			params = slices.DeleteFunc(params, func(pa Param) bool { return pa.Name == ParamEncoding })
 		}
 	}
 	// RFC 7265 §3.5.1, §5.2: no VALUE for "unknown" or the default type,
@@ -726,11 +727,11 @@ func (d *jcalDecoder) property(comp string) (Property, error) {
 	// MarshalJCal would take it for (DTSTART:20260102 is a date).
 	if typ != "unknown" {
 		if !known || !strings.EqualFold(string(info.Default), typ) || inferType(info, p.Value) != info.Default {
-			p.Params = append(p.Params, Param{Name: ParamValue, Values: []string{asciiUpper(typ)}})
+			params = append(params, Param{Name: ParamValue, Values: []string{asciiUpper(typ)}})
 		}
 	}
-	if len(p.Params) == 0 {
-		p.Params = nil
+	p.Params = NewParams(params...)
+	if len(params) == 0 {
 		if p.Name == "BEGIN" || p.Name == "END" {
 			// "END:VEVENT" would close a component; with a parameter it is
 			// a property, which the Decoder keeps.

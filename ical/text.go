@@ -178,10 +178,3 @@ func appendParamValue(b []byte, v string, quoted bool) []byte {
 	}
 	return b
 }
-
-// quotedParams are the parameters whose values RFC 5545 §3.2 defines as
-// DQUOTE-enclosed URIs or calendar addresses: they are always quoted.
-var quotedParams = map[string]bool{
-	ParamAltRep: true, ParamDelegatedFrom: true, ParamDelegatedTo: true,
-	ParamDir: true, ParamMember: true, ParamSentBy: true,
-}

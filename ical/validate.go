@@ -579,7 +579,7 @@ func (v *validator) component(c *Component, parent *Component) {
 			v.add(t.startP.Line, v.lenient(), "DTSTART in %s must be a local time, not %s", c.Name, t.start.Kind)
 		}
 		for _, p := range c.PropsNamed(PropRDate) {
-			if p.Params.Find(ParamTZID) != nil || strings.ContainsAny(p.Value, "Zz") {
+			if p.Params.Has(ParamTZID) || strings.ContainsAny(p.Value, "Zz") {
 				v.add(p.Line, v.lenient(), "RDATE in %s must be a local time", c.Name)
 			}
 		}
@@ -750,14 +750,14 @@ func (v *validator) alarm(c, parent *Component, t *times) {
 	if trig == nil {
 		return
 	}
-	rel := trig.Params.Find(ParamRelated)
+	rel, hasRel := trig.Params.Find(ParamRelated)
 	if trig.ValueType() == TypeDateTime {
 		// RFC 5545 §3.8.6.3: an absolute trigger MUST be in UTC, and
 		// RELATED is not valid with it.
 		if d, err := trig.DateTime(); err == nil && d.Kind != KindUTC {
 			v.add(trig.Line, v.lenient(), "absolute TRIGGER must be in UTC")
 		}
-		if rel != nil {
+		if hasRel {
 			v.add(trig.Line, v.lenient(), "TRIGGER with VALUE=DATE-TIME cannot have RELATED")
 		}
 		return
@@ -769,7 +769,7 @@ func (v *validator) alarm(c, parent *Component, t *times) {
 	// relative to END needs DTEND (VEVENT) or DUE (VTODO), or DTSTART and
 	// DURATION.
 	hasStart := parent.Prop(PropDTStart) != nil
-	if rel != nil && strings.EqualFold(strings.TrimSpace(rel.Value()), "END") {
+	if hasRel && strings.EqualFold(strings.TrimSpace(rel.Value()), "END") {
 		endName := PropDTEnd
 		if parent.Name == CompToDo {
 			endName = PropDue
@@ -1010,11 +1010,11 @@ var knownTypes = []ValueType{
 func (v *validator) property(c *Component, p *Property) {
 	pi, known := propInfo[p.Name]
 	v.chars(p)
-	for i := range p.Params {
-		v.param(c, p, &p.Params[i])
+	for pa := range p.Params.All() {
+		v.param(c, p, &pa)
 	}
 	vt := p.ValueType()
-	if vp := p.Params.Find(ParamValue); vp != nil {
+	if vp, ok := p.Params.Find(ParamValue); ok {
 		if !slices.Contains(knownTypes, vt) {
 			if !isXName(string(vt)) {
 				// RFC 5545 §3.2.20: valuetype is one of the registered
@@ -1163,7 +1163,7 @@ func (v *validator) chars(p *Property) {
 	if why := bad(p.Value); why != "" {
 		v.add(p.Line, v.lenient(), "%s value has %s", p.Name, why)
 	}
-	for _, pa := range p.Params {
+	for pa := range p.Params.All() {
 		for _, val := range pa.Values {
 			if why := bad(val); why != "" && !strings.Contains(why, "0x0a") {
 				// A newline in a parameter value is RFC 6868's ^n.

@@ -475,7 +475,7 @@ func (p *Property) SetDateTime(d DateTime) {
 	}
 	if d.Kind == KindDate {
 		p.Params.Set(ParamValue, string(TypeDate))
-	} else if p.Params.Find(ParamValue) != nil {
+	} else {
 		p.Params.Del(ParamValue)
 	}
 }
