@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // DecodeOptions tunes a Decoder. The zero value decodes leniently with the
@@ -575,10 +576,11 @@ type lineInfo struct {
 	bareLF bool
 }
 
-// unfold joins the folded lines of b in place (RFC 5545 §3.1: a line break
-// followed by one space or HTAB is removed), drops the line breaks, and
-// records where each logical line ends. It returns the new length of b.
-func (d *Decoder) unfold(b []byte) int {
+// unfold copies b to dst joining folded lines (RFC 5545 §3.1: a line break
+// followed by one space or HTAB is removed) and dropping the line breaks,
+// and records where each logical line ends. It returns the length written;
+// dst must be at least as long as b.
+func (d *Decoder) unfold(dst, b []byte) int {
 	d.lines = d.lines[:0]
 	crs, crlf := bytes.Count(b, []byte{'\r'}), 0
 	w, r := 0, 0
@@ -588,7 +590,7 @@ func (d *Decoder) unfold(b []byte) int {
 		if i < 0 {
 			if r < len(b) {
 				// The last line of the input has no line ending.
-				w += copy(b[w:], b[r:])
+				w += copy(dst[w:], b[r:])
 				d.lines = append(d.lines, lineInfo{end: int32(w), phys: phys, bareLF: d.markBare})
 			}
 			break
@@ -605,10 +607,7 @@ func (d *Decoder) unfold(b []byte) int {
 		if cr {
 			end--
 		}
-		if w != r {
-			copy(b[w:], b[r:end])
-		}
-		w += end - r
+		w += copy(dst[w:], b[r:end])
 		if i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\t') {
 			// A fold: drop the break and the one whitespace character
 			// after it, and go on with the same logical line.
@@ -706,10 +705,17 @@ func (d *Decoder) fill() error {
 				}
 			}
 			d.consumed = cut
-			b = b[:d.unfold(b)]
-			d.chunk = string(b)
+			// The unfolded copy becomes the chunk string without a second
+			// copy: dst is never written again, which is what
+			// unsafe.String requires (strings.Builder does the same).
+			dst := make([]byte, cut)
+			n := d.unfold(dst, b)
+			d.chunk = ""
+			if n > 0 {
+				d.chunk = unsafe.String(&dst[0], n)
+			}
 			d.pos, d.next = 0, 0
-			d.chunkBad = d.loneCR || d.opts.Strict && (!utf8.Valid(b) || hasCTL(b))
+			d.chunkBad = d.loneCR || d.opts.Strict && (!utf8.Valid(dst[:n]) || hasCTL(dst[:n]))
 			return nil
 		}
 		if d.eof {
