@@ -10,7 +10,6 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // DecodeOptions tunes a Decoder. The zero value decodes leniently with the
@@ -578,20 +577,20 @@ type lineInfo struct {
 
 // unfold copies b to dst joining folded lines (RFC 5545 §3.1: a line break
 // followed by one space or HTAB is removed) and dropping the line breaks,
-// and records where each logical line ends. It returns the length written;
-// dst must be at least as long as b.
-func (d *Decoder) unfold(dst, b []byte) int {
+// and records where each logical line ends. dst must be empty, with room
+// for b: it then allocates nothing.
+func (d *Decoder) unfold(dst *strings.Builder, b []byte) {
 	d.lines = d.lines[:0]
 	crs, crlf := bytes.Count(b, []byte{'\r'}), 0
-	w, r := 0, 0
+	r := 0
 	phys := int32(1)
 	for {
 		i := bytes.IndexByte(b[r:], '\n')
 		if i < 0 {
 			if r < len(b) {
 				// The last line of the input has no line ending.
-				w += copy(dst[w:], b[r:])
-				d.lines = append(d.lines, lineInfo{end: int32(w), phys: phys, bareLF: d.markBare})
+				dst.Write(b[r:])
+				d.lines = append(d.lines, lineInfo{end: int32(dst.Len()), phys: phys, bareLF: d.markBare})
 			}
 			break
 		}
@@ -607,7 +606,7 @@ func (d *Decoder) unfold(dst, b []byte) int {
 		if cr {
 			end--
 		}
-		w += copy(dst[w:], b[r:end])
+		dst.Write(b[r:end])
 		if i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\t') {
 			// A fold: drop the break and the one whitespace character
 			// after it, and go on with the same logical line.
@@ -616,13 +615,12 @@ func (d *Decoder) unfold(dst, b []byte) int {
 			continue
 		}
 		r = i + 1
-		d.lines = append(d.lines, lineInfo{end: int32(w), phys: phys, bareLF: d.markBare})
+		d.lines = append(d.lines, lineInfo{end: int32(dst.Len()), phys: phys, bareLF: d.markBare})
 		d.markBare = false
 		phys = 1
 	}
 	// Every CR not counted as the start of a CRLF is a lone CR inside a line.
 	d.loneCR = crs != crlf
-	return w
 }
 
 // checkLine repairs a carriage return inside a line and, in strict mode,
@@ -706,16 +704,13 @@ func (d *Decoder) fill() error {
 			}
 			d.consumed = cut
 			// The unfolded copy becomes the chunk string without a second
-			// copy: dst is never written again, which is what
-			// unsafe.String requires (strings.Builder does the same).
-			dst := make([]byte, cut)
-			n := d.unfold(dst, b)
-			d.chunk = ""
-			if n > 0 {
-				d.chunk = unsafe.String(&dst[0], n)
-			}
+			// copy, and without zeroing its memory first.
+			var sb strings.Builder
+			sb.Grow(cut)
+			d.unfold(&sb, b)
+			d.chunk = sb.String()
 			d.pos, d.next = 0, 0
-			d.chunkBad = d.loneCR || d.opts.Strict && (!utf8.Valid(dst[:n]) || hasCTL(dst[:n]))
+			d.chunkBad = d.loneCR || d.opts.Strict && (!utf8.ValidString(d.chunk) || hasCTL(d.chunk))
 			return nil
 		}
 		if d.eof {
@@ -752,8 +747,9 @@ func (d *Decoder) fill() error {
 
 // hasCTL reports whether b holds a control character other than HTAB, CR
 // and LF (RFC 5545 §3.1 excludes them from values).
-func hasCTL(b []byte) bool {
-	for _, c := range b {
+func hasCTL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
 			return true
 		}
