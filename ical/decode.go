@@ -311,6 +311,8 @@ func (d *Decoder) property(line string, lineNo int, props *slab[Property]) error
 			return &SyntaxError{Line: lineNo, Msg: "malformed content line: missing colon"}
 		case colon == 0:
 			return &SyntaxError{Line: lineNo, Msg: "malformed content line: empty property name"}
+		case !isPlausibleName(line[:colon]):
+			return &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("malformed content line: invalid property name %q", line[:colon])}
 		}
 		if err := d.repair(lineNo, "invalid character in property name %q", line[:colon]); err != nil {
 			return err
