@@ -33,7 +33,9 @@ tidy-check:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./ical
 	$(GO) test -run='^$$' -fuzz='^FuzzJCal$$' -fuzztime=$(FUZZTIME) ./ical
+	$(GO) test -run='^$$' -fuzz='^FuzzValidate$$' -fuzztime=$(FUZZTIME) ./ical
 	$(GO) test -run='^$$' -fuzz='^FuzzRecur$$' -fuzztime=$(FUZZTIME) ./ical/recur
+	$(GO) test -run='^$$' -fuzz='^FuzzVTimezone$$' -fuzztime=$(FUZZTIME) ./ical/tz
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...
