@@ -7,8 +7,9 @@
 //
 // Three kinds of zone implement [ical.Zone]:
 //
-//   - [Location], a zone of the IANA time zone database, read from Go's
-//     embedded copy (time/tzdata), so results do not depend on the host;
+//   - [Location], a zone of the IANA time zone database, loaded with
+//     time.LoadLocation: the host's database when it has one, else Go's
+//     embedded copy (time/tzdata), so every zone is available everywhere;
 //   - [VTimezone], a zone defined by a VTIMEZONE component, evaluated from
 //     its STANDARD and DAYLIGHT observances;
 //   - both resolve wall-clock times the RFC 5545 way: a time in a gap moves
