@@ -66,6 +66,26 @@ END:VCALENDAR
 	}
 }
 
+// TestLintWindowsZone checks that a Windows zone name is accepted and its
+// mapping reported as a warning at the line that uses it.
+func TestLintWindowsZone(t *testing.T) {
+	f := writeFile(t, "outlook.ics", strings.ReplaceAll(`BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:x
+BEGIN:VEVENT
+UID:1
+DTSTAMP:20260101T000000Z
+DTSTART;TZID=W. Europe Standard Time:20260101T100000
+END:VEVENT
+END:VCALENDAR
+`, "\n", "\r\n"))
+	code, out, _ := run(t, "", "lint", f)
+	want := f + `:7: warning: TZID "W. Europe Standard Time" (Windows zone name) taken as "Europe/Berlin"`
+	if code != 0 || strings.TrimSpace(out) != want {
+		t.Errorf("lint = %d %q, want 0 %q", code, out, want)
+	}
+}
+
 func TestFmt(t *testing.T) {
 	in := "begin:vcalendar\nversion:2.0\nprodid:x\nbegin:vevent\nuid:1\nsummary:" + strings.Repeat("é", 60) + "\nend:vevent\nend:vcalendar\n"
 	code, out, errs := run(t, in, "fmt")

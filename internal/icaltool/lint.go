@@ -69,14 +69,23 @@ func (t *tool) lintOne(data []byte, name string, strict, quiet bool) bool {
 			break
 		}
 		n++
-		known := tz.NewResolver(c.Component, tz.ResolverOptions{}).Known
-		for _, p := range ical.Validate(c.Component, ical.ValidateOptions{Strict: strict, KnownTZID: known}) {
+		zones := tz.NewResolver(c.Component, tz.ResolverOptions{})
+		for _, p := range ical.Validate(c.Component, ical.ValidateOptions{Strict: strict, KnownTZID: zones.Known}) {
 			if p.Severity == ical.SeverityError {
 				failed = true
 			} else if quiet {
 				continue
 			}
 			found = append(found, finding{p.Line, fmt.Sprintf("%s:%d: %s%s", name, p.Line, severityPrefix(p.Severity), p.Msg)})
+		}
+		if quiet {
+			continue
+		}
+		// Validate asked the resolver about every TZID: report the ones it
+		// had to map (Windows names, vendor prefixes, stray spaces).
+		for _, r := range zones.Repairs() {
+			line := tzidLine(c.Component, r.TZID)
+			found = append(found, finding{line, fmt.Sprintf("%s:%d: warning: %s", name, line, r.String())})
 		}
 	}
 	if !quiet {
@@ -100,4 +109,20 @@ func severityPrefix(s ical.Severity) string {
 		return ""
 	}
 	return "warning: "
+}
+
+// tzidLine returns the line of the first property whose TZID parameter is
+// tzid, or the line of the calendar.
+func tzidLine(cal *ical.Component, tzid string) int {
+	line := cal.Line
+	cal.Walk(func(c *ical.Component) bool {
+		for _, p := range c.Props {
+			if p.Params.Get(ical.ParamTZID) == tzid {
+				line = p.Line
+				return false
+			}
+		}
+		return true
+	})
+	return line
 }
