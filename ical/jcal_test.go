@@ -6,7 +6,6 @@ package ical_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,24 +21,6 @@ import (
 	"github.com/almanac-project/almanac/internal/vectors"
 )
 
-// jcalUpdate is the -update flag of the golden tests. Other golden tests of
-// the package may register it too; whichever file comes first defines it.
-var jcalUpdate = func() flag.Value {
-	if f := flag.Lookup("update"); f != nil {
-		return f.Value
-	}
-	flag.Bool("update", false, "rewrite golden files")
-	return flag.Lookup("update").Value
-}()
-
-func jcalUpdating() bool {
-	g, ok := jcalUpdate.(flag.Getter)
-	if !ok {
-		return false
-	}
-	b, _ := g.Get().(bool)
-	return b
-}
 
 // decodeJCalTestComponent decodes one iCalendar component of any name.
 func decodeJCalTestComponent(t testing.TB, s string) *ical.Component {
@@ -115,7 +96,7 @@ func TestJCalGolden(t *testing.T) {
 				t.Fatalf("MarshalJCal(%s): %v", name, err)
 			}
 			golden := strings.TrimSuffix(file, ".ics") + ".json"
-			if jcalUpdating() {
+			if *update {
 				if err := os.WriteFile(golden, indentJSON(t, got), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -136,7 +117,7 @@ func TestJCalGolden(t *testing.T) {
 			// jCal normalises it (B.1 gains VALUE=DATE).
 			backFile := strings.TrimSuffix(file, ".ics") + ".back.ics"
 			g, w := ical.Marshal(back), ical.Marshal(c)
-			if jcalUpdating() {
+			if *update {
 				if bytes.Equal(g, w) {
 					os.Remove(backFile)
 				} else if err := os.WriteFile(backFile, g, 0o644); err != nil {
