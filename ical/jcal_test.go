@@ -21,7 +21,6 @@ import (
 	"github.com/almanac-project/almanac/internal/vectors"
 )
 
-
 // decodeJCalTestComponent decodes one iCalendar component of any name.
 func decodeJCalTestComponent(t testing.TB, s string) *ical.Component {
 	t.Helper()
