@@ -674,7 +674,7 @@ func (d *Decoder) fill() error {
 		if l, ok := d.r.(interface{ Len() int }); ok {
 			// bytes.Reader, strings.Reader, bytes.Buffer: size the buffer
 			// for the input at once.
-			size = min(max(l.Len()+1, minChunk), maxChunk)
+			size = min(max(l.Len()+1, 512), maxChunk)
 		}
 		d.buf = make([]byte, size)
 	}
