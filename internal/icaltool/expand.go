@@ -61,11 +61,7 @@ func (t *tool) expand(args []string) error {
 	if *max <= 0 {
 		return usageError{errors.New("--max must be positive")}
 	}
-	data, display, err := t.readOne(files)
-	if err != nil {
-		return err
-	}
-	cals, err := decodeAll(data, display)
+	cals, display, err := t.readCalendars(files)
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,18 @@ func (t *tool) readOne(files []string) ([]byte, string, error) {
 	return t.input(name)
 }
 
+// readCalendars reads the single optional FILE argument, or standard input,
+// and decodes every VCALENDAR object in it. It also returns the name to
+// show in messages.
+func (t *tool) readCalendars(files []string) ([]*ical.Calendar, string, error) {
+	data, display, err := t.readOne(files)
+	if err != nil {
+		return nil, display, err
+	}
+	cals, err := decodeAll(data, display)
+	return cals, display, err
+}
+
 // decodeAll decodes every VCALENDAR object of data leniently.
 func decodeAll(data []byte, name string) ([]*ical.Calendar, error) {
 	dec := ical.NewDecoder(bytes.NewReader(data))
@@ -159,11 +171,7 @@ func (t *tool) fmt(args []string) error {
 	if err != nil {
 		return err
 	}
-	data, display, err := t.readOne(files)
-	if err != nil {
-		return err
-	}
-	cals, err := decodeAll(data, display)
+	cals, _, err := t.readCalendars(files)
 	if err != nil {
 		return err
 	}
