@@ -5,9 +5,7 @@ package ical_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"testing"
 
@@ -38,12 +36,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nBEGIN:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\ngarbage\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := ical.DecodeOptions{MaxLineBytes: 1 << 16, MaxComponents: 10_000}
-		cals, err := decodeFuzz(data, opts)
+		cals, err := decodeObjects(data, opts)
 		if err != nil || len(cals) == 0 {
 			return
 		}
-		first := encodeFuzz(t, cals)
-		again, err := decodeFuzz(first, opts)
+		first := encodeAll(t, cals)
+		again, err := decodeObjects(first, opts)
 		if err != nil {
 			t.Fatalf("decode(encode(x)) failed: %v\n%q", err, first)
 		}
@@ -56,36 +54,10 @@ func FuzzDecode(f *testing.F) {
 		if !reflect.DeepEqual(cals, again) {
 			t.Fatalf("decode(encode(x)) differs from x: %s", firstDiff(cals, again))
 		}
-		if second := encodeFuzz(t, again); !bytes.Equal(first, second) {
+		if second := encodeAll(t, again); !bytes.Equal(first, second) {
 			t.Fatalf("encoding not idempotent\n%q\n%q", first, second)
 		}
 	})
-}
-
-func decodeFuzz(data []byte, opts ical.DecodeOptions) ([]*ical.Calendar, error) {
-	dec := ical.NewDecoderOptions(bytes.NewReader(data), opts)
-	var cals []*ical.Calendar
-	for {
-		c, err := dec.Decode()
-		if errors.Is(err, io.EOF) {
-			return cals, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		cals = append(cals, c)
-	}
-}
-
-func encodeFuzz(t *testing.T, cals []*ical.Calendar) []byte {
-	var b bytes.Buffer
-	enc := ical.NewEncoder(&b)
-	for _, c := range cals {
-		if err := enc.Encode(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.Bytes()
 }
 
 // firstDiff describes the first property where two decodings differ.

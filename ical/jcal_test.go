@@ -28,18 +28,8 @@ func decodeJCalTestComponent(t testing.TB, s string) *ical.Component {
 	if err != nil {
 		t.Fatalf("DecodeComponent(%q): %v", s, err)
 	}
-	jcalStripLines(c)
+	stripLines(c)
 	return c
-}
-
-func jcalStripLines(c *ical.Component) {
-	c.Walk(func(c *ical.Component) bool {
-		c.Line = 0
-		for i := range c.Props {
-			c.Props[i].Line = 0
-		}
-		return true
-	})
 }
 
 // jsonEqual compares two JSON texts semantically.
@@ -389,7 +379,7 @@ func TestJCalVectors(t *testing.T) {
 			continue
 		}
 		t.Run(o.Name, func(t *testing.T) {
-			cals, _ := decodeAll(t, o.Data)
+			cals := decodeAll(t, o.Data)
 			for i, cal := range cals {
 				total++
 				c0 := cal.Component
