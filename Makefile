@@ -7,7 +7,9 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 30s
 SAMPLE    ?= testdata/sample/office-hours.ics
 
-.PHONY: build run test vet fmt-check tidy-check fuzz bench check clean
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+
+.PHONY: build run test vet lint fmt-check tidy-check fuzz bench check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/almanac
@@ -23,6 +25,10 @@ test:
 
 vet:
 	$(GO) vet ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
+	cd bench && $(GO) run $(STATICCHECK) ./...
 
 fmt-check:
 	test -z "$$(gofmt -l .)"
@@ -41,7 +47,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...
 	cd bench && $(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x
 
-check: fmt-check vet test
+check: fmt-check vet lint test
 
 clean:
 	rm -rf bin

@@ -451,8 +451,6 @@ func softMissing(comp, name string) bool {
 // times holds the parsed date and time properties of a component.
 type times struct {
 	start, end, due, rid       DateTime
-	hasStart, hasEnd, hasDue   bool
-	hasRID                     bool
 	startP, endP, dueP, ridP   *Property
 	durP, rruleP               *Property
 	dur                        Duration
@@ -738,11 +736,9 @@ func (v *validator) alarm(c, parent *Component, t *times) {
 	if (dur == nil) != (rep == nil) {
 		// RFC 5545 §3.6.6: 'duration' and 'repeat' are both OPTIONAL …
 		// but if one occurs, so MUST the other.
-		line, has, lacks := c.Line, PropDuration, PropRepeat
+		line, has, lacks := rep.Line, PropRepeat, PropDuration
 		if dur != nil {
-			line = dur.Line
-		} else {
-			line, has, lacks = rep.Line, PropRepeat, PropDuration
+			line, has, lacks = dur.Line, PropDuration, PropRepeat
 		}
 		v.add(line, v.lenient(), "VALARM has %s but no %s", has, lacks)
 	}
