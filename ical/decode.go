@@ -469,6 +469,10 @@ func (d *Decoder) params(line string, i, lineNo int, prop string) (Params, int, 
 	return NewParams(d.plist...), i, nil
 }
 
+// paramStops are the bytes that end an unquoted parameter value for
+// scanParams: the separators, and the characters that need a repair.
+var paramStops = [256]bool{',': true, ';': true, ':': true, '"': true, '\\': true}
+
 // scanParams checks whether the parameters starting at line[i] can be kept
 // as written: upper-case names each with "=", values that need no repair,
 // the URI-valued parameters quoted, no unquoted value with a double quote or
@@ -500,15 +504,11 @@ func scanParams(line string, i int) (int, bool) {
 				if quoted {
 					return 0, false
 				}
-				for i < len(line) {
-					c := line[i]
-					if c == ',' || c == ';' || c == ':' {
-						break
-					}
-					if c == '"' || c == '\\' {
-						return 0, false
-					}
+				for i < len(line) && !paramStops[line[i]] {
 					i++
+				}
+				if i < len(line) && (line[i] == '"' || line[i] == '\\') {
+					return 0, false
 				}
 			}
 			if i < len(line) && line[i] == ',' {

@@ -736,11 +736,11 @@ func (v *validator) alarm(c, parent *Component, t *times) {
 	if (dur == nil) != (rep == nil) {
 		// RFC 5545 §3.6.6: 'duration' and 'repeat' are both OPTIONAL …
 		// but if one occurs, so MUST the other.
-		line, has, lacks := rep.Line, PropRepeat, PropDuration
+		p, has, lacks := rep, PropRepeat, PropDuration
 		if dur != nil {
-			line, has, lacks = dur.Line, PropDuration, PropRepeat
+			p, has, lacks = dur, PropDuration, PropRepeat
 		}
-		v.add(line, v.lenient(), "VALARM has %s but no %s", has, lacks)
+		v.add(p.Line, v.lenient(), "VALARM has %s but no %s", has, lacks)
 	}
 	trig := c.Prop(PropTrigger)
 	if trig == nil {
