@@ -551,7 +551,7 @@ func (d *Decoder) nextLine() (string, int, error) {
 	li := d.lines[d.next]
 	d.next++
 	line := d.chunk[d.pos:li.end]
-	d.pos = int(li.end)
+	d.pos = int(li.next)
 	lineNo := d.phys + 1
 	d.phys += int(li.phys)
 	if li.bareLF {
@@ -568,9 +568,9 @@ func (d *Decoder) nextLine() (string, int, error) {
 
 // lineInfo describes one logical line of the current chunk.
 type lineInfo struct {
-	// end is the offset in the chunk where the line ends; the next line
-	// starts there (line breaks are not kept).
-	end int32
+	// end is the offset in the chunk where the line ends, before its line
+	// break; next is where the next line starts.
+	end, next int32
 	// phys is the number of physical lines the logical line spans.
 	phys int32
 	// bareLF marks the first line of the input ending in a bare LF.
@@ -578,49 +578,49 @@ type lineInfo struct {
 }
 
 // unfold copies b to dst joining folded lines (RFC 5545 §3.1: a line break
-// followed by one space or HTAB is removed) and dropping the line breaks,
-// and records where each logical line ends. dst must be empty, with room
-// for b: it then allocates nothing.
+// followed by one space or HTAB is removed) and records where each logical
+// line ends and the next begins. The text between folds is copied in one
+// piece, line breaks included. dst must be empty, with room for b: it then
+// allocates nothing.
 func (d *Decoder) unfold(dst *strings.Builder, b []byte) {
 	d.lines = d.lines[:0]
 	crs, crlf := bytes.Count(b, []byte{'\r'}), 0
-	r := 0
+	// b[run:] is not copied yet; its offset x is at dst.Len()+x-run in dst.
+	run, r := 0, 0
 	phys := int32(1)
+	at := func(x int) int32 { return int32(dst.Len() + x - run) }
 	for {
 		i := bytes.IndexByte(b[r:], '\n')
 		if i < 0 {
 			if r < len(b) {
 				// The last line of the input has no line ending.
-				dst.Write(b[r:])
-				d.lines = append(d.lines, lineInfo{end: int32(dst.Len()), phys: phys, bareLF: d.markBare})
+				d.lines = append(d.lines, lineInfo{end: at(len(b)), next: at(len(b)), phys: phys, bareLF: d.markBare})
 			}
 			break
 		}
 		i += r
-		cr := i > r && b[i-1] == '\r'
-		if cr {
+		end := i
+		if i > r && b[i-1] == '\r' {
 			crlf++
+			end--
 		} else if !d.bareLF {
 			d.bareLF = true
 			d.markBare = true
 		}
-		end := i
-		if cr {
-			end--
-		}
-		dst.Write(b[r:end])
 		if i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\t') {
 			// A fold: drop the break and the one whitespace character
 			// after it, and go on with the same logical line.
-			r = i + 2
+			dst.Write(b[run:end])
+			run, r = i+2, i+2
 			phys++
 			continue
 		}
 		r = i + 1
-		d.lines = append(d.lines, lineInfo{end: int32(dst.Len()), phys: phys, bareLF: d.markBare})
+		d.lines = append(d.lines, lineInfo{end: at(end), next: at(r), phys: phys, bareLF: d.markBare})
 		d.markBare = false
 		phys = 1
 	}
+	dst.Write(b[run:])
 	// Every CR not counted as the start of a CRLF is a lone CR inside a line.
 	d.loneCR = crs != crlf
 }
