@@ -160,6 +160,18 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 		childStart int
 	}
 	var stack []frame
+	// closeTop finishes the innermost open component and attaches it to
+	// its parent; it returns the component when it was the outermost.
+	closeTop := func() *Component {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		d.finish(f.c, len(stack), f.childStart)
+		if len(stack) == 0 {
+			return f.c
+		}
+		d.childStack = append(d.childStack, f.c)
+		return nil
+	}
 	d.ncomp = 0
 	for {
 		line, lineNo, err := d.nextLine()
@@ -170,14 +182,11 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 			if err := d.repair(lineNo, "missing END:%s at end of input", stack[len(stack)-1].c.Name); err != nil {
 				return nil, err
 			}
-			for len(stack) > 1 {
-				f := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				d.finish(f.c, len(stack), f.childStart)
-				d.childStack = append(d.childStack, f.c)
+			for {
+				if c := closeTop(); c != nil {
+					return c, nil
+				}
 			}
-			d.finish(stack[0].c, 0, stack[0].childStart)
-			return stack[0].c, nil
 		}
 		if err != nil {
 			return nil, err
@@ -189,22 +198,6 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 			continue
 		}
 		name, rest, ok := splitName(line)
-		if len(stack) == 0 {
-			if ok && name == "BEGIN" {
-				c := d.begin(rest, lineNo)
-				if c == nil {
-					return nil, &SyntaxError{Line: lineNo, Msg: fmt.Sprintf("invalid component name %q", rest)}
-				}
-				d.level(0).begin()
-				stack = append(stack, frame{c, len(d.childStack)})
-				continue
-			}
-			if err := d.repair(lineNo, "text outside any component ignored"); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		top := stack[len(stack)-1]
 		switch {
 		case ok && name == "BEGIN":
 			if len(stack) >= d.opts.MaxDepth {
@@ -219,15 +212,16 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 			}
 			d.level(len(stack)).begin()
 			stack = append(stack, frame{c, len(d.childStack)})
+		case len(stack) == 0:
+			if err := d.repair(lineNo, "text outside any component ignored"); err != nil {
+				return nil, err
+			}
 		case ok && name == "END":
 			end := asciiUpper(strings.TrimSpace(rest))
-			if end != top.c.Name {
-				match := -1
-				for i := len(stack) - 2; i >= 0; i-- {
-					if stack[i].c.Name == end {
-						match = i
-						break
-					}
+			if top := stack[len(stack)-1].c; end != top.Name {
+				match := len(stack) - 1
+				for match >= 0 && stack[match].c.Name != end {
+					match-- // the innermost open component of that name
 				}
 				if match < 0 {
 					if err := d.repair(lineNo, "END:%s without BEGIN ignored", end); err != nil {
@@ -235,23 +229,16 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 					}
 					continue
 				}
-				if err := d.repair(lineNo, "END:%s closes unterminated %s", end, top.c.Name); err != nil {
+				if err := d.repair(lineNo, "END:%s closes unterminated %s", end, top.Name); err != nil {
 					return nil, err
 				}
 				for len(stack)-1 > match {
-					f := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					d.finish(f.c, len(stack), f.childStart)
-					d.childStack = append(d.childStack, f.c)
+					closeTop()
 				}
-				top = stack[len(stack)-1]
 			}
-			stack = stack[:len(stack)-1]
-			d.finish(top.c, len(stack), top.childStart)
-			if len(stack) == 0 {
-				return top.c, nil
+			if c := closeTop(); c != nil {
+				return c, nil
 			}
-			d.childStack = append(d.childStack, top.c)
 		default:
 			if err := d.property(line, lineNo, d.level(len(stack)-1)); err != nil {
 				return nil, err
