@@ -263,6 +263,23 @@ func TestBadInputBounded(t *testing.T) {
 			t.Fatalf("Decode = %v, want ErrLimit", err)
 		}
 	})
+	t.Run("a million broken continuation lines", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			pw.Write([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:x\r\n"))
+			for i := 0; i < 1_000_000; i++ {
+				if _, err := pw.Write([]byte("no colon, no fold indentation\r\n")); err != nil {
+					return
+				}
+			}
+			pw.Close()
+		}()
+		_, err := ical.NewDecoderOptions(pr, ical.DecodeOptions{MaxLineBytes: 1 << 20}).Decode()
+		pr.Close()
+		if !errors.Is(err, ical.ErrLimit) {
+			t.Fatalf("Decode = %v, want ErrLimit", err)
+		}
+	})
 	t.Run("garbage", func(t *testing.T) {
 		_, err := ical.Parse([]byte("\x00\x01\x02garbage\xff\xfe"))
 		if err == nil {

@@ -75,6 +75,8 @@ type Decoder struct {
 	// depth, so that each component's properties end up contiguous.
 	propLevels []slab[Property]
 	plist      []Param // scratch for Decoder.params
+	join       strings.Builder
+	joined     *Property // the property join holds the value of
 	childStack []*Component
 	children   slab[*Component]
 	comps      slab[Component]
@@ -291,8 +293,19 @@ func (d *Decoder) property(line string, lineNo int, props *slab[Property]) error
 			if err := d.repair(lineNo, "continuation line without leading space joined to the previous line"); err != nil {
 				return err
 			}
+			// Joins accumulate in a builder, so that a flood of broken
+			// lines costs linear time, and are bounded like a line.
 			prev := &props.buf[len(props.buf)-1]
-			prev.Value += line
+			if d.joined != prev {
+				d.join = strings.Builder{}
+				d.join.WriteString(prev.Value)
+				d.joined = prev
+			}
+			if d.join.Len()+len(line) > d.opts.MaxLineBytes {
+				return &LimitError{Line: lineNo, Msg: fmt.Sprintf("content line longer than %d bytes", d.opts.MaxLineBytes)}
+			}
+			d.join.WriteString(line)
+			prev.Value = d.join.String()
 			return nil
 		case colon < 0:
 			return &SyntaxError{Line: lineNo, Msg: "malformed content line: missing colon"}
@@ -327,6 +340,7 @@ func (d *Decoder) property(line string, lineNo int, props *slab[Property]) error
 	}
 	p.Value = line[i+1:]
 	props.push(p)
+	d.joined = nil
 	return nil
 }
 
