@@ -163,7 +163,7 @@ func Validate(c *Component, opts ValidateOptions) []Problem {
 	if c == nil {
 		return nil
 	}
-	v := &validator{opts: opts}
+	v := &validator{opts: opts, tzDefined: map[string]bool{}, tzSeen: map[string]bool{}}
 	if c.Name == CompCalendar {
 		v.calendar(c)
 	} else {
@@ -182,11 +182,11 @@ type validator struct {
 	// lone is set when Validate was given a component other than
 	// VCALENDAR: VTIMEZONEs are then unknown.
 	lone bool
-	// tzDefined lists the TZIDs of the calendar's VTIMEZONEs.
-	tzDefined []string
+	// tzDefined holds the TZIDs of the calendar's VTIMEZONEs.
+	tzDefined map[string]bool
 	// tzSeen lists the TZIDs already checked, so that each undefined one
 	// is reported once.
-	tzSeen []string
+	tzSeen map[string]bool
 }
 
 func (v *validator) add(line int, sev Severity, format string, args ...any) {
@@ -214,12 +214,12 @@ func (v *validator) calendar(c *Component) {
 		}
 		if p := ch.Prop(PropTZID); p != nil {
 			id := strings.TrimSpace(p.Value)
-			if slices.Contains(v.tzDefined, id) {
+			if v.tzDefined[id] {
 				// RFC 5545 §3.6.5: one VTIMEZONE per unique TZID.
 				v.add(ch.Line, v.lenient(), "VTIMEZONE %q is defined more than once", id)
 				continue
 			}
-			v.tzDefined = append(v.tzDefined, id)
+			v.tzDefined[id] = true
 		}
 	}
 	v.component(c, nil)
@@ -922,44 +922,55 @@ func (v *validator) sameUID(cal *Component) {
 		v.ownRID(entries)
 		return
 	}
-	byUID := make(map[string][]int, len(entries))
+	// One pass with a state per UID, so that a calendar of many overrides
+	// of one series costs linear time.
+	type uidState struct {
+		first, master int // indexes in entries; master -1 until seen
+		rids          map[DateTime]int
+		n             int
+	}
+	groups := make(map[string]*uidState, len(entries))
 	for i, e := range entries {
-		byUID[e.uid] = append(byUID[e.uid], i)
+		g := groups[e.uid]
+		if g == nil {
+			g = &uidState{first: i, master: -1}
+			groups[e.uid] = g
+		}
+		g.n++
+		if e.ridP == nil && g.master < 0 {
+			g.master = i
+		}
 	}
 	for i, e := range entries {
-		group := byUID[e.uid]
-		master := -1
-		for _, j := range group {
-			if entries[j].ridP == nil {
-				master = j
-				break
-			}
-		}
-		if len(group) == 1 {
+		g := groups[e.uid]
+		if g.n == 1 {
 			v.ownRID(entries[i : i+1])
 			continue
 		}
-		for _, j := range group {
-			if j >= i {
-				break
-			}
-			o := entries[j]
-			switch {
-			case o.c.Name != e.c.Name:
-				v.add(e.c.Line, SeverityError, "%s has the same UID as the %s on line %d", e.c.Name, o.c.Name, o.c.Line)
-			case e.ridP == nil && o.ridP == nil:
-				v.add(e.c.Line, SeverityError, "%s has the same UID as the %s on line %d and neither has RECURRENCE-ID", e.c.Name, o.c.Name, o.c.Line)
-			case e.ridP != nil && o.ridP != nil && e.rid == o.rid:
+		first := entries[g.first]
+		switch {
+		case i == g.first:
+		case e.c.Name != first.c.Name:
+			v.add(e.c.Line, SeverityError, "%s has the same UID as the %s on line %d", e.c.Name, first.c.Name, first.c.Line)
+		case e.ridP == nil && g.master >= 0 && g.master < i:
+			m := entries[g.master]
+			v.add(e.c.Line, SeverityError, "%s has the same UID as the %s on line %d and neither has RECURRENCE-ID", e.c.Name, m.c.Name, m.c.Line)
+		case e.ridP != nil:
+			if j, dup := g.rids[e.rid]; dup {
+				o := entries[j]
 				v.add(e.ridP.Line, SeverityError, "%s has the same UID and RECURRENCE-ID as the %s on line %d", e.c.Name, o.c.Name, o.c.Line)
-			default:
-				continue
 			}
-			break
+		}
+		if _, seen := g.rids[e.rid]; e.ridP != nil && !seen {
+			if g.rids == nil {
+				g.rids = map[DateTime]int{}
+			}
+			g.rids[e.rid] = i
 		}
 		if e.ridP == nil {
 			continue
 		}
-		if master < 0 {
+		if g.master < 0 {
 			v.ownRID(entries[i : i+1])
 			continue
 		}
@@ -968,8 +979,7 @@ func (v *validator) sameUID(cal *Component) {
 		// only if that DTSTART is one.
 		// Google (UTC) and Outlook (TZID) write DATE-TIME RECURRENCE-IDs
 		// for all-day series; the date still names the instance.
-		m := entries[master]
-		if m.sok {
+		if m := entries[g.master]; m.sok {
 			v.ridForm(e.ridP, e.rid, m.start, v.lenient())
 		}
 	}
@@ -1396,10 +1406,10 @@ func (v *validator) paramEnum(p *Property, pa *Param, ext bool, sev Severity, va
 // unique TZID parameter value, unless the zone is known otherwise (RFC
 // 7809). Each undefined TZID is reported once, at its first use.
 func (v *validator) tzid(p *Property, id string) {
-	if slices.Contains(v.tzDefined, id) || slices.Contains(v.tzSeen, id) {
+	if v.tzDefined[id] || v.tzSeen[id] {
 		return
 	}
-	v.tzSeen = append(v.tzSeen, id)
+	v.tzSeen[id] = true
 	if v.opts.KnownTZID != nil {
 		if !v.opts.KnownTZID(id) {
 			v.add(p.Line, SeverityError, "TZID %q is not defined by a VTIMEZONE and is not a known time zone", id)
