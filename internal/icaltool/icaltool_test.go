@@ -158,6 +158,36 @@ func TestExpandJSON(t *testing.T) {
 	}
 }
 
+// TestExpandDSTGap checks RFC 5545 §3.3.5 end to end: a daily 02:30 event
+// in New York moves to 03:30 EDT on the day the clocks spring forward, and
+// keeps its 02:30 RECURRENCE-ID.
+func TestExpandDSTGap(t *testing.T) {
+	f := writeFile(t, "gap.ics", strings.ReplaceAll(`BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:x
+BEGIN:VEVENT
+UID:gap
+DTSTAMP:20260101T000000Z
+DTSTART;TZID=America/New_York:20260307T023000
+DURATION:PT1H
+RRULE:FREQ=DAILY;COUNT=3
+END:VEVENT
+END:VCALENDAR
+`, "\n", "\r\n"))
+	code, out, errs := run(t, "", "expand", "--json", f)
+	if code != 0 {
+		t.Fatalf("expand = %d: %s", code, errs)
+	}
+	want := []string{
+		`{"uid":"gap","recurrence_id":"20260307T023000","start":"2026-03-07T02:30:00-05:00","end":"2026-03-07T03:30:00-05:00","tzid":"America/New_York","all_day":false,"override":false}`,
+		`{"uid":"gap","recurrence_id":"20260308T023000","start":"2026-03-08T03:30:00-04:00","end":"2026-03-08T04:30:00-04:00","tzid":"America/New_York","all_day":false,"override":false}`,
+		`{"uid":"gap","recurrence_id":"20260309T023000","start":"2026-03-09T02:30:00-04:00","end":"2026-03-09T03:30:00-04:00","tzid":"America/New_York","all_day":false,"override":false}`,
+	}
+	if got := strings.Split(strings.TrimSpace(out), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("expand =\n%s\nwant\n%s", out, strings.Join(want, "\n"))
+	}
+}
+
 func TestExpandOpenWindow(t *testing.T) {
 	code, out, errs := run(t, "", "expand", "--json", "--max", "5", sample)
 	if code != 0 {
