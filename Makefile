@@ -9,7 +9,7 @@ SAMPLE    ?= testdata/sample/office-hours.ics
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test vet lint fmt-check tidy-check fuzz bench check clean
+.PHONY: build run test interop vet lint fmt-check tidy-check fuzz bench check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/almanac
@@ -22,6 +22,10 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# Tests against other software (python3-icalendar); CI runs them with make test.
+interop:
+	ALMANAC_TEST_INTEROP=1 $(GO) test -count=1 -run Interop ./...
 
 vet:
 	$(GO) vet ./...
