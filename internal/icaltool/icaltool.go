@@ -42,12 +42,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "json":
 		err = t.json(args[1:])
 	default:
-		fmt.Fprintf(stderr, "almanac ical: unknown command %q\n%s\n", args[0], usage)
+		fmt.Fprintf(stderr, "almanac ical: unknown command %q: use lint, fmt, expand or json\n", args[0])
 		return 2
 	}
 	var ue usageError
+	var help helpRequested
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprintf(stdout, "usage: almanac ical %s\n%s", help.synopsis, help.flags)
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "almanac ical %s: %v\n", args[0], err)
@@ -69,12 +73,32 @@ var errReported = errors.New("problems reported")
 
 type usageError struct{ error }
 
+// helpRequested carries the usage of a command asked for with -h.
+type helpRequested struct {
+	synopsis, flags string
+}
+
+func (h helpRequested) Error() string { return "help requested" }
+
+// synopses are the argument summaries of the commands.
+var synopses = map[string]string{
+	"lint":   "lint [--strict] [--quiet] FILE...",
+	"fmt":    "fmt [FILE]",
+	"expand": "expand [--from RFC3339] [--to RFC3339] [--max N] [--json] [FILE]",
+	"json":   "json [--to-ical] [FILE]",
+}
+
 // parseFlags parses flags that may come before or after the file names.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			var b strings.Builder
+			fs.SetOutput(&b)
+			fs.PrintDefaults()
+			return nil, helpRequested{synopsis: synopses[fs.Name()], flags: b.String()}
+		} else if err != nil {
 			return nil, usageError{err}
 		}
 		args = fs.Args()

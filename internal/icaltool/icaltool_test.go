@@ -262,4 +262,10 @@ func TestUsage(t *testing.T) {
 	if code, _, _ := run(t, "", "fmt", "a", "b"); code != 2 {
 		t.Errorf("two files exit = %d", code)
 	}
+	if code, out, _ := run(t, "", "expand", "-h"); code != 0 || !strings.HasPrefix(out, "usage: almanac ical expand [--from RFC3339]") || !strings.Contains(out, "-max int") {
+		t.Errorf("expand -h = %d %q", code, out)
+	}
+	if code, _, errs := run(t, "", "bogus"); code != 2 || strings.Count(errs, "\n") != 1 {
+		t.Errorf("unknown command = %d %q, want exit 2 and one line", code, errs)
+	}
 }
