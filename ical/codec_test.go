@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/almanac-project/almanac/ical"
@@ -306,4 +308,76 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	}
 	r.n -= len(p)
 	return len(p), nil
+}
+
+// TestReviewRegressions pins down bugs a review found in the codec.
+func TestReviewRegressions(t *testing.T) {
+	t.Run("fold at the very end of the input", func(t *testing.T) {
+		c := mustDecode(t, "BEGIN:VCALENDAR\r\nX-A:1\r\n ")
+		if c.Value("X-A") != "1" {
+			t.Errorf("X-A = %q, want 1", c.Value("X-A"))
+		}
+		strict := ical.NewDecoderOptions(strings.NewReader("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n "), ical.DecodeOptions{Strict: true})
+		if _, err := strict.Decode(); err != nil {
+			t.Errorf("strict Decode = %v", err)
+		}
+	})
+	t.Run("extra CR before the line ending", func(t *testing.T) {
+		c := mustDecode(t, "BEGIN:VCALENDAR\r\r\nX-A:1\r\r\n\r\r\nEND:VCALENDAR\r\r\n")
+		if c.Value("X-A") != "1" {
+			t.Errorf("X-A = %q, want 1", c.Value("X-A"))
+		}
+	})
+	t.Run("byte order mark before a later object", func(t *testing.T) {
+		in := "BEGIN:VCALENDAR\r\nX-N:1\r\nEND:VCALENDAR\r\n\xef\xbb\xbfBEGIN:VCALENDAR\r\nX-N:2\r\nEND:VCALENDAR\r\n"
+		dec := ical.NewDecoder(strings.NewReader(in))
+		n := 0
+		for {
+			c, err := dec.Decode()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if c.Value("X-N") != strconv.Itoa(n) {
+				t.Errorf("object %d has X-N %q", n, c.Value("X-N"))
+			}
+		}
+		if n != 2 {
+			t.Errorf("decoded %d objects, want 2", n)
+		}
+	})
+	t.Run("many lower-case parameters", func(t *testing.T) {
+		line := "X-A" + strings.Repeat(";x=1", 20000) + ":v"
+		c := mustDecode(t, "BEGIN:VCALENDAR\r\n"+line+"\r\nEND:VCALENDAR\r\n")
+		if n := c.Props[0].Params.Len(); n != 20000 {
+			t.Errorf("Params.Len = %d, want 20000", n)
+		}
+	})
+	t.Run("folding invalid UTF-8", func(t *testing.T) {
+		p := ical.NewProperty("X-A", strings.Repeat("\x80", 300))
+		c := ical.NewComponent("X")
+		c.Add(p)
+		lines := strings.Split(strings.TrimSuffix(string(ical.Marshal(c)), "\r\n"), "\r\n")
+		if len(lines) > 8 {
+			t.Errorf("%d lines for 300 bytes, want at most 8", len(lines))
+		}
+	})
+	t.Run("duration too long for time.Duration", func(t *testing.T) {
+		if _, err := ical.ParseDuration("PT3000000H"); err == nil {
+			t.Error("ParseDuration(PT3000000H) succeeded")
+		}
+		d, err := ical.ParseDuration("PT1000000H")
+		if err != nil || d.Exact() != 1000000*time.Hour {
+			t.Errorf("ParseDuration(PT1000000H) = %v, %v", d.Exact(), err)
+		}
+	})
+	t.Run("year 1 is a value", func(t *testing.T) {
+		d, err := ical.ParseDateTime("00010101T000000Z", "")
+		if err != nil || d.IsZero() {
+			t.Errorf("ParseDateTime(00010101T000000Z).IsZero() = true, %v", err)
+		}
+	})
 }

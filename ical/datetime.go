@@ -52,8 +52,9 @@ type DateTime struct {
 // IsDate reports whether d is a DATE value.
 func (d DateTime) IsDate() bool { return d.Kind == KindDate }
 
-// IsZero reports whether d holds no value.
-func (d DateTime) IsZero() bool { return d.Wall.IsZero() && d.TZID == "" }
+// IsZero reports whether d is the zero DateTime (which reads as the DATE
+// 00010101). A parsed DATE-TIME is never zero.
+func (d DateTime) IsZero() bool { return d.Wall.IsZero() && d.Kind == KindDate && d.TZID == "" }
 
 // String returns the RFC 5545 text form of d, without any TZID.
 func (d DateTime) String() string {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -122,7 +123,7 @@ func (d *Decoder) Warnings() []Warning {
 	if n := d.nwarnings - len(d.warnings); n > 0 {
 		return append(d.warnings[:len(d.warnings):len(d.warnings)], Warning{Msg: fmt.Sprintf("%d more warnings not shown", n)})
 	}
-	return d.warnings
+	return slices.Clone(d.warnings)
 }
 
 func (d *Decoder) warn(line int, format string, args ...any) {
@@ -198,6 +199,11 @@ func (d *Decoder) DecodeComponent() (*Component, error) {
 				return nil, err
 			}
 			continue
+		}
+		if len(stack) == 0 && strings.HasPrefix(line, "\ufeff") {
+			// A byte order mark before a later object (files joined with
+			// cat) is dropped like the one at the start of the input.
+			line = line[len("\ufeff"):]
 		}
 		name, rest, ok := splitName(line)
 		switch {
@@ -589,11 +595,12 @@ func (d *Decoder) unfold(dst *strings.Builder, b []byte) {
 	// b[run:] is not copied yet; its offset x is at dst.Len()+x-run in dst.
 	run, r := 0, 0
 	phys := int32(1)
+	folded := false // the current logical line continues a fold
 	at := func(x int) int32 { return int32(dst.Len() + x - run) }
 	for {
 		i := bytes.IndexByte(b[r:], '\n')
 		if i < 0 {
-			if r < len(b) {
+			if r < len(b) || folded {
 				// The last line of the input has no line ending.
 				d.lines = append(d.lines, lineInfo{end: at(len(b)), next: at(len(b)), phys: phys, bareLF: d.markBare})
 			}
@@ -602,8 +609,11 @@ func (d *Decoder) unfold(dst *strings.Builder, b []byte) {
 		i += r
 		end := i
 		if i > r && b[i-1] == '\r' {
-			crlf++
-			end--
+			// Extra CRs before the CRLF belong to the line ending too.
+			for end > r && b[end-1] == '\r' {
+				crlf++
+				end--
+			}
 		} else if !d.bareLF {
 			d.bareLF = true
 			d.markBare = true
@@ -614,12 +624,14 @@ func (d *Decoder) unfold(dst *strings.Builder, b []byte) {
 			dst.Write(b[run:end])
 			run, r = i+2, i+2
 			phys++
+			folded = true
 			continue
 		}
 		r = i + 1
 		d.lines = append(d.lines, lineInfo{end: at(end), next: at(r), phys: phys, bareLF: d.markBare})
 		d.markBare = false
 		phys = 1
+		folded = false
 	}
 	dst.Write(b[run:])
 	// Every CR not counted as the start of a CRLF is a lone CR inside a line.

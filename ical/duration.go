@@ -5,6 +5,7 @@ package ical
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -104,7 +105,7 @@ func DurationOf(t time.Duration) Duration {
 	var d Duration
 	if t < 0 {
 		d.Negative = true
-		t = -t
+		t = -max(t, -math.MaxInt64) // -MinInt64 does not exist
 	}
 	s := int64(t / time.Second)
 	if s != 0 && s%86400 == 0 {
@@ -118,8 +119,12 @@ func DurationOf(t time.Duration) Duration {
 }
 
 // maxDurationField bounds each number in a duration so that no arithmetic
-// on it can overflow (about 2,700 years in seconds).
-const maxDurationField = 1 << 30
+// on it can overflow, and maxExactSeconds bounds the exact part (200 years)
+// so that it fits in a time.Duration.
+const (
+	maxDurationField = 1 << 30
+	maxExactSeconds  = 200 * 366 * 86400
+)
 
 // ParseDuration parses a DURATION value (RFC 5545 §3.3.6). Lower-case
 // designators are accepted.
@@ -180,6 +185,10 @@ func ParseDuration(s string) (Duration, error) {
 		i = j + 1
 	}
 	if !any || inTime && last < 3 {
+		return bad()
+	}
+	// The exact part must fit in a time.Duration (about 292 years).
+	if int64(d.Hours)*3600+int64(d.Minutes)*60+int64(d.Seconds) > maxExactSeconds {
 		return bad()
 	}
 	return d, nil

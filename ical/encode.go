@@ -94,9 +94,14 @@ func AppendProperty(b []byte, p *Property) []byte {
 func appendFolded(b, line []byte) []byte {
 	limit := maxLineOctets
 	for len(line) > limit {
+		// Back up to the start of a UTF-8 sequence, at most 3 bytes: in
+		// invalid UTF-8 there may be none.
 		cut := limit
-		for cut > 1 && !utf8.RuneStart(line[cut]) {
+		for cut > limit-utf8.UTFMax+1 && !utf8.RuneStart(line[cut]) {
 			cut--
+		}
+		if !utf8.RuneStart(line[cut]) {
+			cut = limit
 		}
 		b = append(b, line[:cut]...)
 		b = append(b, "\r\n "...)

@@ -23,13 +23,14 @@ type Params struct {
 	text string
 }
 
-// NewParams returns the parameters in list, in order.
+// NewParams returns the parameters in list, in order. A parameter without
+// values is written with one empty value ("NAME=").
 func NewParams(list ...Param) Params {
-	var ps Params
+	var b []byte
 	for _, p := range list {
-		ps.Add(p.Name, p.Values...)
+		b = appendParam(b, asciiUpper(p.Name), p.Values)
 	}
-	return ps
+	return Params{text: string(b)}
 }
 
 // String returns the parameters as they are written in a content line,

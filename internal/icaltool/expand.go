@@ -159,41 +159,59 @@ func groups(cal *ical.Component) []group {
 	return out
 }
 
-// expandGroup expands one group inside [from, to). Without to, it searches
-// year by year until max instances are found or openWindowYears have passed.
+// expandGroup expands one group inside [from, to). Without to, it lists
+// the first max instances from the later of from and the group's first
+// start, searching at most openWindowYears.
 func expandGroup(g group, from, to time.Time, max int, zones ical.Zones) ([]recur.Instance, error) {
 	opts := recur.Options{From: from, To: to, Zones: zones, Limits: recur.Limits{MaxInstances: max}}
-	if !to.IsZero() {
+	start := firstStart(g, zones)
+	if !to.IsZero() || start.IsZero() {
 		insts, err := recur.Expand(g.master, g.overrides, opts)
 		if errors.Is(err, recur.ErrBudget) {
 			return nil, fmt.Errorf("%w (narrow the window with --from/--to or raise --max)", err)
 		}
 		return insts, err
 	}
-	// Each yearly window may hold more than max instances: keep the default
-	// budget there and cut the list at max below.
-	opts.Limits.MaxInstances = 0
-	start := from
-	if start.IsZero() {
-		start = firstStart(g, zones)
+	if start.Before(from) {
+		start = from
 	}
+	// Windows start at a day and double while they hold fewer than max
+	// instances; one that holds more than the expansion budget (a dense
+	// rule) is split. The list is cut at max.
+	opts.Limits.MaxInstances = 0
+	const maxSpan = 10 * 365 * 24 * time.Hour
+	span := 24 * time.Hour
+	end := start.AddDate(openWindowYears, 0, 0)
+	type key struct {
+		rid      string
+		override *ical.Component
+	}
+	seen := map[key]bool{}
 	var out []recur.Instance
-	seen := map[time.Time]bool{}
-	for y := 0; y < openWindowYears && len(out) < max; y++ {
-		opts.From, opts.To = start.AddDate(y, 0, 0), start.AddDate(y+1, 0, 0)
-		if y == 0 && from.IsZero() {
-			opts.From = time.Time{}
+	for t := start; t.Before(end) && len(out) < max; {
+		opts.From, opts.To = t, t.Add(span)
+		if t.Equal(start) {
+			opts.From = from // also what an unset --from lets in before the first DTSTART
 		}
 		insts, err := recur.Expand(g.master, g.overrides, opts)
+		if errors.Is(err, recur.ErrBudget) && span > time.Second {
+			span /= 16
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		for _, in := range insts {
-			// An instance that spans two windows is returned by both.
-			if !seen[in.StartTime] && len(out) < max {
-				seen[in.StartTime] = true
+			// An instance that overlaps two windows is returned by both.
+			k := key{in.RecurrenceID.String() + "/" + in.RecurrenceID.TZID, in.Override}
+			if !seen[k] && len(out) < max {
+				seen[k] = true
 				out = append(out, in)
 			}
+		}
+		t = opts.To
+		if len(insts) < max {
+			span = min(2*span, maxSpan)
 		}
 	}
 	return out, nil

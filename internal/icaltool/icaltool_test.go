@@ -199,6 +199,35 @@ func TestExpandOpenWindow(t *testing.T) {
 	}
 }
 
+// TestExpandOpenWindowEdges pins down what a review found in the open
+// window: dense rules, overrides moved onto another instance's start, and
+// a --from long before the series.
+func TestExpandOpenWindowEdges(t *testing.T) {
+	cal := func(body string) string {
+		return writeFile(t, "e.ics", strings.ReplaceAll("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\n"+body+"END:VCALENDAR\n", "\n", "\r\n"))
+	}
+	count := func(args ...string) int {
+		t.Helper()
+		code, out, errs := run(t, "", append([]string{"expand", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("expand %v = %d: %s", args, code, errs)
+		}
+		return strings.Count(out, "\n")
+	}
+	minutely := cal("BEGIN:VEVENT\nUID:m\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT\n")
+	if n := count("--max", "3", minutely); n != 3 {
+		t.Errorf("MINUTELY with --max 3 listed %d", n)
+	}
+	moved := cal("BEGIN:VEVENT\nUID:d\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T100000Z\nRRULE:FREQ=DAILY;COUNT=3\nEND:VEVENT\n" +
+		"BEGIN:VEVENT\nUID:d\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID:20240102T100000Z\nDTSTART:20240103T100000Z\nEND:VEVENT\n")
+	if n := count(moved); n != 3 {
+		t.Errorf("override moved onto another instance's start: listed %d, want 3", n)
+	}
+	if n := count("--from", "1900-01-01", moved); n != 3 {
+		t.Errorf("--from 1900: listed %d, want 3", n)
+	}
+}
+
 func TestExpandBadFlags(t *testing.T) {
 	if code, _, _ := run(t, "", "expand", "--from", "yesterday", sample); code != 2 {
 		t.Errorf("bad --from exit = %d, want 2", code)
