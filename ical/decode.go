@@ -24,7 +24,7 @@ type DecodeOptions struct {
 	// and control characters are kept as they are, for Validate to report.
 	Strict bool
 	// MaxLineBytes bounds the length of one unfolded content line. Zero
-	// means 8 MiB.
+	// means 8 MiB; more than 256 MiB is taken as 256 MiB.
 	MaxLineBytes int
 	// MaxDepth bounds the nesting of components. Zero means 32; real
 	// objects nest at most four deep.
@@ -98,8 +98,9 @@ func NewDecoderOptions(r io.Reader, opts DecodeOptions) *Decoder {
 	if opts.MaxLineBytes <= 0 {
 		opts.MaxLineBytes = defaultMaxLineBytes
 	}
-	// Line offsets are kept in 32 bits.
-	opts.MaxLineBytes = min(opts.MaxLineBytes, 1<<30)
+	// Line offsets are kept in 32 bits, and the read buffer may grow to
+	// twice the longest line.
+	opts.MaxLineBytes = min(opts.MaxLineBytes, 1<<28)
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = defaultMaxDepth
 	}
