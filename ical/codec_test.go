@@ -241,18 +241,9 @@ func TestBadInputBounded(t *testing.T) {
 		}
 	})
 	t.Run("a million nested components", func(t *testing.T) {
-		pr, pw := io.Pipe()
-		go func() {
-			pw.Write([]byte("BEGIN:VCALENDAR\r\n"))
-			for i := 0; i < 1_000_000; i++ {
-				if _, err := pw.Write([]byte("BEGIN:X-C\r\n")); err != nil {
-					return
-				}
-			}
-			pw.Close()
-		}()
-		_, err := ical.NewDecoder(pr).Decode()
-		pr.Close()
+		r := streamLines("BEGIN:VCALENDAR\r\n", "BEGIN:X-C\r\n", 1_000_000)
+		defer r.Close()
+		_, err := ical.NewDecoder(r).Decode()
 		var le *ical.LimitError
 		if !errors.As(err, &le) || le.Line != 33 {
 			t.Fatalf("Decode = %v, want a nesting limit error at line 33", err)
@@ -266,18 +257,9 @@ func TestBadInputBounded(t *testing.T) {
 		}
 	})
 	t.Run("a million broken continuation lines", func(t *testing.T) {
-		pr, pw := io.Pipe()
-		go func() {
-			pw.Write([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:x\r\n"))
-			for i := 0; i < 1_000_000; i++ {
-				if _, err := pw.Write([]byte("no colon, no fold indentation\r\n")); err != nil {
-					return
-				}
-			}
-			pw.Close()
-		}()
-		_, err := ical.NewDecoderOptions(pr, ical.DecodeOptions{MaxLineBytes: 1 << 20}).Decode()
-		pr.Close()
+		r := streamLines("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:x\r\n", "no colon, no fold indentation\r\n", 1_000_000)
+		defer r.Close()
+		_, err := ical.NewDecoderOptions(r, ical.DecodeOptions{MaxLineBytes: 1 << 20}).Decode()
 		if !errors.Is(err, ical.ErrLimit) {
 			t.Fatalf("Decode = %v, want ErrLimit", err)
 		}
@@ -288,6 +270,24 @@ func TestBadInputBounded(t *testing.T) {
 			t.Fatal("Parse(garbage) succeeded")
 		}
 	})
+}
+
+// streamLines streams head and then n copies of line without holding them
+// in memory; closing the reader stops the writer.
+func streamLines(head, line string, n int) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		if _, err := io.WriteString(pw, head); err != nil {
+			return
+		}
+		for i := 0; i < n; i++ {
+			if _, err := io.WriteString(pw, line); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	return pr
 }
 
 // repeatReader yields n copies of b.
