@@ -44,26 +44,43 @@ func listPackages(t *testing.T) []pkg {
 	return pkgs
 }
 
-// allowed lists, for each package, the module packages it may import
-// (directly or not). Packages not listed may import anything of the module
-// but nothing outside the standard library unless listed in thirdParty.
-// The arrows are STYLE.md §2.
-var allowed = map[string][]string{
-	"ical":       {},
-	"ical/recur": {"ical"},
-	"ical/tz":    {"ical", "ical/recur"},
+// rule says what one package may depend on (directly or not): the module
+// packages in mods, no third-party module, and no standard-library package
+// of forbidden. The arrows are STYLE.md §2.
+type rule struct {
+	mods      []string
+	forbidden []string
 }
 
-// TestDependencyDirection checks that the root libraries import nothing of
-// internal/ and only the root libraries below them (STYLE.md §2).
+var icalLibs = []string{"ical", "ical/recur", "ical/tz"}
+
+// rules covers the root libraries, the protocol packages and the domain
+// service; packages not listed (the server wiring, stores, commands) may
+// import anything.
+var rules = map[string]rule{
+	"ical":                    {},
+	"ical/recur":              {mods: []string{"ical"}},
+	"ical/tz":                 {mods: []string{"ical", "ical/recur"}},
+	"internal/webdav":         {forbidden: []string{"database/sql"}},
+	"internal/caldav/caldata": {mods: icalLibs, forbidden: []string{"database/sql", "net/http"}},
+	"internal/caldav":         {mods: append([]string{"internal/webdav", "internal/caldav/caldata"}, icalLibs...), forbidden: []string{"database/sql"}},
+	"internal/calendar":       {mods: icalLibs, forbidden: []string{"net/http", "database/sql"}},
+}
+
+// TestDependencyDirection checks the import arrows of STYLE.md §2: root
+// libraries import nothing of internal/, protocol packages never reach the
+// store or the domain service, and the domain service never speaks HTTP.
 func TestDependencyDirection(t *testing.T) {
 	for _, p := range listPackages(t) {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
-		ok, listed := allowed[rel]
+		r, listed := rules[rel]
 		if !listed {
 			continue
 		}
 		for _, d := range p.Deps {
+			if contains(r.forbidden, d) {
+				t.Errorf("%s must not depend on %s (STYLE.md §2)", rel, d)
+			}
 			if !strings.HasPrefix(d, module) {
 				if strings.Contains(strings.SplitN(d, "/", 2)[0], ".") {
 					t.Errorf("%s depends on third-party module %s", rel, d)
@@ -71,7 +88,7 @@ func TestDependencyDirection(t *testing.T) {
 				continue
 			}
 			drel := strings.TrimPrefix(strings.TrimPrefix(d, module), "/")
-			if !contains(ok, drel) {
+			if !contains(r.mods, drel) {
 				t.Errorf("%s must not depend on %s (STYLE.md §2)", rel, drel)
 			}
 		}
