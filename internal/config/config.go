@@ -40,7 +40,7 @@ type Config struct {
 
 	TLSCert  string `toml:"tls-cert"`
 	TLSKey   string `toml:"tls-key"`
-	CAFile   string `toml:"ca-file"`   // CA bundle for outgoing TLS (CRISP, SMTP); "" = system roots
+	CAFile   string `toml:"ca-file"`  // CA bundle for outgoing TLS (CRISP, SMTP); "" = system roots
 	Resolver string `toml:"resolver"` // DNS server host:port for DKIM, DMARC and CRISP discovery; "" = system
 
 	// Mail (iMIP).
