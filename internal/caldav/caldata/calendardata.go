@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,7 +243,6 @@ func (o *object) instanceComponent(owner *ical.Component, in recur.Instance) *ic
 			}
 		}
 	}
-	setFirst(c, rid, ical.PropDTStart)
 	start := ical.NewProperty(ical.PropDTStart, "")
 	start.SetDateTime(o.utcForm(in.Start))
 	c.Set(start)
@@ -262,24 +262,25 @@ func (o *object) instanceComponent(owner *ical.Component, in recur.Instance) *ic
 		end.SetDateTime(o.utcForm(in.End))
 		c.Set(end)
 	}
+	setAfterDates(c, rid)
 	return o.toUTC(c)
 }
 
-// setFirst sets p in c, before the property named before when p is new,
-// so that RECURRENCE-ID sits with the dates.
-func setFirst(c *ical.Component, p ical.Property, before string) {
+// setAfterDates sets p in c; a new p goes after the last of DTSTART,
+// DTEND, DUE and DURATION, where RFC 4791 §7.8.3 prints RECURRENCE-ID.
+func setAfterDates(c *ical.Component, p ical.Property) {
 	if c.Prop(p.Name) != nil {
 		c.Set(p)
 		return
 	}
+	at := len(c.Props)
 	for i := range c.Props {
-		if c.Props[i].Name == before {
-			c.Props = append(c.Props[:i+1], c.Props[i:]...)
-			c.Props[i] = p
-			return
+		switch c.Props[i].Name {
+		case ical.PropDTStart, ical.PropDTEnd, ical.PropDue, ical.PropDuration:
+			at = i + 1
 		}
 	}
-	c.Add(p)
+	c.Props = slices.Insert(c.Props, min(at, len(c.Props)), p)
 }
 
 // utcForm converts a zoned DATE-TIME to UTC; other forms are returned as

@@ -81,7 +81,7 @@ func CheckObject(data []byte, contentType string, supported []string, lim Limits
 	zones := tz.NewResolver(vcal, tz.ResolverOptions{})
 	for _, p := range ical.Validate(vcal, ical.ValidateOptions{KnownTZID: zones.Known}) {
 		if p.Severity == ical.SeverityError {
-			return nil, "", invalidCalendarData(p.String())
+			return nil, "", invalidCalendarData("%s", p.String())
 		}
 	}
 	// RFC 4791 §4.1: calendar object resources MUST NOT specify METHOD.

@@ -70,7 +70,9 @@ func FreeBusy(objects []*ical.Component, start, end time.Time, now time.Time, op
 		}
 		vfb.Add(p)
 	}
-	cal := ical.NewCalendar(ProdID).Component
+	cal := ical.NewComponent(ical.CompCalendar)
+	cal.Add(ical.NewProperty(ical.PropVersion, "2.0"))
+	cal.Add(ical.NewProperty(ical.PropProdID, ProdID))
 	cal.Children = append(cal.Children, vfb)
 	return cal
 }
