@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/almanac-project/almanac/internal/calendar"
+)
+
+// objectCols are the object columns without data; scanObject reads them
+// and, when withData, a trailing data column.
+const objectCols = `o.id, o.collection_id, o.name, o.uid, o.component, o.etag, o.size, o.seq, o.modified,
+o.span_start, o.span_end, o.recurring, o.window_from, o.window_until`
+
+func cols(withData bool) string {
+	if withData {
+		return objectCols + `, o.data`
+	}
+	return objectCols
+}
+
+func scanObject(row interface{ Scan(...any) error }, withData bool) (*calendar.Object, error) {
+	var (
+		o                                 calendar.Object
+		modified, start, end, from, until int64
+	)
+	dest := []any{&o.ID, &o.CollectionID, &o.Name, &o.UID, &o.Component, &o.ETag, &o.Size, &o.Seq, &modified,
+		&start, &end, &o.Index.Recurring, &from, &until}
+	if withData {
+		dest = append(dest, &o.Data)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, notFound(err)
+	}
+	o.Modified = fromMicros(modified)
+	o.Index.Start, o.Index.End = fromMicros(start), fromMicros(end)
+	o.Index.From, o.Index.Until = fromMicros(from), fromMicros(until)
+	return &o, nil
+}
+
+// objects runs an object query and scans every row.
+func (s *Store) objects(ctx context.Context, withData bool, query string, args ...any) ([]*calendar.Object, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*calendar.Object
+	for rows.Next() {
+		o, err := scanObject(rows, withData)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Object implements calendar.Store.
+func (s *Store) Object(ctx context.Context, collectionID int64, name string) (*calendar.Object, error) {
+	o, err := scanObject(s.r.QueryRowContext(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name = $2`, collectionID, name), true)
+	if err != nil {
+		return nil, fmt.Errorf("object %q in collection %d: %w", name, collectionID, err)
+	}
+	return o, nil
+}
+
+// ObjectByUID implements calendar.Store.
+func (s *Store) ObjectByUID(ctx context.Context, collectionID int64, uid string) (*calendar.Object, error) {
+	o, err := scanObject(s.r.QueryRowContext(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.uid = $2`, collectionID, uid), true)
+	if err != nil {
+		return nil, fmt.Errorf("object with UID %q in collection %d: %w", uid, collectionID, err)
+	}
+	return o, nil
+}
+
+// namesBatch is how many names one Objects query looks up.
+const namesBatch = 500
+
+// Objects implements calendar.Store. A name listed twice is returned
+// twice.
+func (s *Store) Objects(ctx context.Context, collectionID int64, names []string) ([]*calendar.Object, error) {
+	found := make(map[string]*calendar.Object, len(names))
+	for rest := names; len(rest) > 0; {
+		batch := rest[:min(len(rest), namesBatch)]
+		rest = rest[len(batch):]
+		args := make([]any, 0, 1+len(batch))
+		args = append(args, collectionID)
+		for _, n := range batch {
+			args = append(args, n)
+		}
+		os, err := s.objects(ctx, true, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name IN (`+placeholders(2, len(batch))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("objects of collection %d: %w", collectionID, err)
+		}
+		for _, o := range os {
+			found[o.Name] = o
+		}
+	}
+	var out []*calendar.Object
+	for _, n := range names {
+		if o, ok := found[n]; ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// ListObjects implements calendar.Store.
+func (s *Store) ListObjects(ctx context.Context, collectionID int64, withData bool) ([]*calendar.Object, error) {
+	os, err := s.objects(ctx, withData, `SELECT `+cols(withData)+` FROM objects o WHERE o.collection_id = $1 ORDER BY o.name`, collectionID)
+	if err != nil {
+		return nil, fmt.Errorf("objects of collection %d: %w", collectionID, err)
+	}
+	return os, nil
+}
+
+// QueryObjects implements calendar.Store. Parameters: $1 collection, $2
+// and $3 the range [start, end), $4 start-LongSpan, $5 the component.
+// Each span test is calendar.Overlaps in SQL.
+func (s *Store) QueryObjects(ctx context.Context, collectionID int64, q calendar.Query) ([]*calendar.Object, error) {
+	start, end := q.Start, q.End
+	if start.IsZero() {
+		start = calendar.MinTime
+	}
+	if end.IsZero() {
+		end = calendar.MaxTime
+	}
+	qs, qe := micros(start), micros(end)
+	args := []any{collectionID, qs, qe, qs - LongSpan.Microseconds()}
+	// A recurring object whose window covers the range matches by its
+	// instances, any other object by its span. Every instance starts
+	// within the span, so o.span_start < $3 holds for both.
+	filter := `
+AND o.span_start < $3
+AND CASE WHEN o.recurring AND o.window_from <= $2 AND o.window_until >= $3
+	THEN EXISTS (SELECT 1 FROM instances i WHERE i.object_id = o.id
+		AND i.inst_start < $3 AND (i.inst_end > $2 OR (i.inst_end = i.inst_start AND i.inst_start >= $2)))
+	ELSE o.span_end > $2 OR (o.span_end = o.span_start AND o.span_start >= $2)
+	END`
+	if q.Component != "" {
+		filter += ` AND o.component = $` + strconv.Itoa(len(args)+1)
+		args = append(args, q.Component)
+	}
+	c := cols(q.WithData)
+	query := `SELECT ` + c + ` FROM objects o WHERE o.collection_id = $1 AND o.long_span = FALSE AND o.span_start >= $4` + filter + `
+UNION ALL
+SELECT ` + c + ` FROM objects o WHERE o.collection_id = $1 AND o.long_span = TRUE AND o.span_end >= $2` + filter + `
+ORDER BY name`
+	os, err := s.objects(ctx, q.WithData, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query objects of collection %d: %w", collectionID, err)
+	}
+	return os, nil
+}
+
+// Changes implements calendar.Store (RFC 6578 §3.2 sync tokens are the
+// collection's seq).
+func (s *Store) Changes(ctx context.Context, collectionID int64, since int64, limit int) ([]calendar.Change, error) {
+	var seq int64
+	if err := s.r.QueryRowContext(ctx, `SELECT seq FROM collections WHERE id = $1`, collectionID).Scan(&seq); err != nil {
+		return nil, fmt.Errorf("changes of collection %d: %w", collectionID, notFound(err))
+	}
+	if since < 0 || since > seq {
+		return nil, fmt.Errorf("changes of collection %d since %d (seq %d): %w", collectionID, since, seq, calendar.ErrInvalidSyncToken)
+	}
+	// Bounding by the seq read above keeps the answer consistent with it
+	// when writes commit in between.
+	query := `SELECT name, seq, deleted FROM changes WHERE collection_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, name`
+	args := []any{collectionID, since, seq}
+	if limit > 0 {
+		query += ` LIMIT $4`
+		args = append(args, limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("changes of collection %d: %w", collectionID, err)
+	}
+	defer rows.Close()
+	var out []calendar.Change
+	for rows.Next() {
+		var c calendar.Change
+		if err := rows.Scan(&c.Name, &c.Seq, &c.Deleted); err != nil {
+			return nil, fmt.Errorf("changes of collection %d: %w", collectionID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("changes of collection %d: %w", collectionID, err)
+	}
+	return out, nil
+}
