@@ -45,12 +45,13 @@ var DefaultComponents = []string{ical.CompEvent, ical.CompToDo, ical.CompJournal
 //
 // The checks, in order: the size (CALDAV:max-resource-size); the content
 // type, which may be empty (cadaver sends none) or text/calendar with a
-// UTF-8 charset or none (CALDAV:supported-calendar-data); decoding and
-// validation (CALDAV:valid-calendar-data); exactly one VCALENDAR holding
-// at least one component, no METHOD, one component type besides
-// VTIMEZONE, and one UID (CALDAV:valid-calendar-object-resource); the
-// component type (CALDAV:supported-calendar-component; nil supported
-// means DefaultComponents); the DATE and DATE-TIME values of DTSTART,
+// UTF-8 charset or none (CALDAV:supported-calendar-data); decoding
+// (CALDAV:valid-calendar-data); exactly one VCALENDAR holding at least one
+// component, no METHOD, one component type besides VTIMEZONE, and one UID
+// (CALDAV:valid-calendar-object-resource); the component type
+// (CALDAV:supported-calendar-component; nil supported means
+// DefaultComponents); validation by ical.Validate, whose errors (not its
+// warnings) are CALDAV:valid-calendar-data; the DATE and DATE-TIME values of DTSTART,
 // DTEND, DUE, RECURRENCE-ID, RDATE and EXDATE (CALDAV:min-date-time,
 // CALDAV:max-date-time; generated instances past the limits are accepted,
 // as §5.2.6 and §5.2.7 require); the number of instances
@@ -78,12 +79,6 @@ func CheckObject(data []byte, contentType string, supported []string, lim Limits
 		return nil, "", invalidObject("the body holds more than one iCalendar object")
 	}
 	vcal = cal.Component
-	zones := tz.NewResolver(vcal, tz.ResolverOptions{})
-	for _, p := range ical.Validate(vcal, ical.ValidateOptions{KnownTZID: zones.Known}) {
-		if p.Severity == ical.SeverityError {
-			return nil, "", invalidCalendarData("%s", p.String())
-		}
-	}
 	// RFC 4791 §4.1: calendar object resources MUST NOT specify METHOD.
 	if vcal.Prop(ical.PropMethod) != nil {
 		return nil, "", invalidObject("calendar object resources must not have a METHOD property")
@@ -97,6 +92,12 @@ func CheckObject(data []byte, contentType string, supported []string, lim Limits
 	}
 	if !contains(supported, comp) {
 		return nil, "", forbidden("supported-calendar-component", comp+" is not supported in this calendar")
+	}
+	zones := tz.NewResolver(vcal, tz.ResolverOptions{})
+	for _, p := range ical.Validate(vcal, ical.ValidateOptions{KnownTZID: zones.Known}) {
+		if p.Severity == ical.SeverityError {
+			return nil, "", invalidCalendarData("%s", p.String())
+		}
 	}
 	o := newObject(vcal, Options{})
 	if err := o.checkDates(lim); err != nil {
