@@ -403,3 +403,15 @@ func (s *Service) Feed(ctx context.Context, token string) (*Collection, []*Objec
 	}
 	return c, objs, nil
 }
+
+// AccessRights returns the rights a share access grants, or 0 for an
+// unknown access.
+func AccessRights(access string) Rights { return shareRights[access] }
+
+// PublicRights are the rights anyone, anonymous included, has on a
+// PublicRead collection.
+const PublicRights = publicRights
+
+// Owned reports whether the entry is one of the current principal's own
+// collections (only owners hold the ACL privileges).
+func (e *Entry) Owned() bool { return e.Rights.Has(RightWriteACL) && e.Home == e.Owner.Name }
