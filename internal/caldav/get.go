@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package caldav
+
+import (
+	"bytes"
+	"mime"
+	"net/http"
+
+	"github.com/almanac-project/almanac/ical"
+)
+
+// prodID is the PRODID of calendars the server assembles.
+const prodID = "-//Almanac//CalDAV Server//EN"
+
+// get answers GET and HEAD. On a calendar object resource it returns the
+// stored bytes; on a calendar collection the whole calendar as one
+// iCalendar object (one VCALENDAR, each VTIMEZONE once by TZID, the other
+// components in member order) with the collection's entity tag. Other
+// collections have no representation: 405. Conditional requests (RFC
+// 9110 §13) are evaluated by http.ServeContent.
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error {
+	res := rq.res
+	switch res.kind {
+	case kindObject, kindCalendar:
+	default:
+		return methodNotAllowed(h, w, res)
+	}
+	if err := h.load(rq.ctx, res); err != nil {
+		return err
+	}
+	hdr := w.Header()
+	if res.kind == kindObject {
+		data := res.object.Data
+		if data == nil {
+			objs, err := h.b.Objects(rq.ctx, res.owner, res.cal, []string{res.name})
+			if err != nil {
+				return err
+			}
+			if len(objs) == 0 {
+				return ErrNotFound
+			}
+			data = objs[0].Data
+		}
+		hdr.Set("Content-Type", "text/calendar; charset=utf-8")
+		hdr.Set("ETag", res.object.ETag)
+		http.ServeContent(w, r, "", res.object.Modified, bytes.NewReader(data))
+		return nil
+	}
+	objs, err := h.b.ListObjects(rq.ctx, res.owner, res.cal, true)
+	if err != nil {
+		return err
+	}
+	data := mergeCalendar(res.calendar, objs)
+	hdr.Set("Content-Type", "text/calendar; charset=utf-8")
+	hdr.Set("ETag", calendarETag(res.calendar))
+	hdr.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": res.cal + ".ics"}))
+	http.ServeContent(w, r, "", res.calendar.Modified, bytes.NewReader(data))
+	return nil
+}
+
+// mergeCalendar joins the objects of a calendar into one VCALENDAR.
+// Objects the store holds but that do not parse are left out.
+func mergeCalendar(c *Calendar, objs []*Object) []byte {
+	out := ical.NewComponent(ical.CompCalendar)
+	out.Add(ical.NewProperty("VERSION", "2.0"))
+	out.Add(ical.NewProperty("PRODID", prodID))
+	if c.DisplayName != "" {
+		p := ical.NewProperty("X-WR-CALNAME", "")
+		p.SetText(c.DisplayName)
+		out.Add(p)
+	}
+	var zones, comps []*ical.Component
+	seen := map[string]bool{}
+	for _, o := range objs {
+		cal, err := ical.Parse(o.Data)
+		if err != nil || cal.Component == nil {
+			continue
+		}
+		for _, child := range cal.Children {
+			if child.Name == "VTIMEZONE" {
+				id := child.Value("TZID")
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				zones = append(zones, child)
+				continue
+			}
+			comps = append(comps, child)
+		}
+	}
+	out.Children = append(zones, comps...)
+	return ical.Marshal(out)
+}
