@@ -12,7 +12,8 @@ type PreconditionError struct {
 	// Name is the local name of the precondition element, such as
 	// "valid-filter" or "supported-calendar-component".
 	Name string
-	// Status is the HTTP status: 403 or 409 as the RFC says.
+	// Status is the HTTP status: 403 or 409 as the RFC says; this package
+	// only reports preconditions that take 403.
 	Status int
 	// Msg is a short explanation fit for the client.
 	Msg string
@@ -25,17 +26,13 @@ func (e *PreconditionError) Error() string {
 	return "caldata: " + e.Name + ": " + e.Msg
 }
 
-func precondition(name string, status int, msg string) *PreconditionError {
-	return &PreconditionError{Space: NS, Name: name, Status: status, Msg: msg}
-}
-
+// forbidden returns a 403 CALDAV: precondition error.
 func forbidden(name, msg string) *PreconditionError {
-	return precondition(name, statusForbidden, msg)
+	return &PreconditionError{Space: NS, Name: name, Status: statusForbidden, Msg: msg}
 }
 
-// The HTTP statuses of RFC 4791 preconditions, spelled as in net/http,
-// which this protocol-level package does not import.
-const (
-	statusForbidden = 403
-	statusConflict  = 409
-)
+// statusForbidden is the status of every precondition this package
+// reports (RFC 4791 §1.3: 403 when the request "will always fail"),
+// spelled as in net/http, which this protocol-level package does not
+// import.
+const statusForbidden = 403
