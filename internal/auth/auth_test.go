@@ -256,7 +256,7 @@ func TestCache(t *testing.T) {
 }
 
 func TestThrottle(t *testing.T) {
-	s, a, now := newFixture(t, Options{MaxFailures: 3, FailureWindow: time.Minute})
+	s, a, now := newFixture(t, Options{MaxFailures: 3, MaxFailuresPerIP: 4, FailureWindow: time.Minute})
 	tok, h := NewAppToken()
 	s.apps = append(s.apps, &calendar.AppPassword{ID: 1, PrincipalID: 1, Hash: h})
 	ctx := ContextWithClientIP(t.Context(), "192.0.2.1")
@@ -274,19 +274,23 @@ func TestThrottle(t *testing.T) {
 	if _, err := a.Authenticate(other, "ann", "guess"); !errors.Is(err, ErrThrottled) {
 		t.Errorf("4th guess for ann from another address: err = %v, want ErrThrottled", err)
 	}
+	if _, err := a.Authenticate(ctx, "nobody", "guess"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Errorf("4th failure from the address: err = %v, want ErrInvalidCredentials", err)
+	}
 	if _, err := a.Authenticate(ctx, "bob", "bob-secret"); !errors.Is(err, ErrThrottled) {
 		t.Errorf("the throttled address logging in as bob: err = %v, want ErrThrottled", err)
 	}
-	if got := a.Stats().PasswordHashes - before; got != 0 {
-		t.Errorf("throttled attempts computed %d argon2 hashes, want 0", got)
+	if got := a.Stats().PasswordHashes - before; got != 1 {
+		t.Errorf("throttled attempts computed %d argon2 hashes, want 1 (for the unthrottled one)", got)
 	}
-	// The legitimate user's client keeps working: its verified password
-	// is cached, and app passwords are not throttled per user.
-	if _, err := a.Authenticate(other, "ann", "ann-secret"); err != nil {
-		t.Errorf("cached credentials while ann is throttled: %v", err)
+	// The legitimate user's client keeps working, even from the throttled
+	// address: its verified password is cached, and app passwords are not
+	// throttled.
+	if _, err := a.Authenticate(ctx, "ann", "ann-secret"); err != nil {
+		t.Errorf("cached credentials while ann and the address are throttled: %v", err)
 	}
-	if _, err := a.Authenticate(other, "ann", tok); err != nil {
-		t.Errorf("app password while ann is throttled: %v", err)
+	if _, err := a.Authenticate(ctx, "ann", tok); err != nil {
+		t.Errorf("app password while ann and the address are throttled: %v", err)
 	}
 	if _, err := a.Authenticate(other, "bob", "bob-secret"); err != nil {
 		t.Errorf("bob from another address: %v", err)

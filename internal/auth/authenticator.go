@@ -47,11 +47,14 @@ type Options struct {
 	// CacheSize bounds the number of remembered verifications; 0 means
 	// 4096.
 	CacheSize int
-	// MaxFailures is the number of failed attempts per user name, and
-	// separately per client address, allowed within FailureWindow before
-	// further attempts are refused with ErrThrottled until the window
-	// ends; 0 means 10.
+	// MaxFailures is the number of failed attempts per user name allowed
+	// within FailureWindow before further password checks for the name
+	// are refused with ErrThrottled until the window ends; 0 means 10.
 	MaxFailures int
+	// MaxFailuresPerIP is the same per client address (see
+	// ContextWithClientIP); 0 means 100, as many users may share an
+	// address (NAT, a reverse proxy).
+	MaxFailuresPerIP int
 	// FailureWindow: 0 means 1 minute.
 	FailureWindow time.Duration
 	// Now is the clock; nil means time.Now.
@@ -76,7 +79,7 @@ type Authenticator struct {
 	lru   *list.List // of *cacheEntry, most recent first
 	cache map[[32]byte]*list.Element
 
-	throttle *limiter
+	users, ips *limiter
 
 	hashChecks atomic.Int64
 	cacheHits  atomic.Int64
@@ -100,6 +103,9 @@ func New(store Store, opt Options) *Authenticator {
 	if opt.MaxFailures <= 0 {
 		opt.MaxFailures = 10
 	}
+	if opt.MaxFailuresPerIP <= 0 {
+		opt.MaxFailuresPerIP = 100
+	}
 	if opt.FailureWindow <= 0 {
 		opt.FailureWindow = time.Minute
 	}
@@ -107,11 +113,12 @@ func New(store Store, opt Options) *Authenticator {
 		opt.Now = time.Now
 	}
 	a := &Authenticator{
-		store:    store,
-		opt:      opt,
-		lru:      list.New(),
-		cache:    make(map[[32]byte]*list.Element),
-		throttle: newLimiter(opt.MaxFailures, opt.FailureWindow, 16384),
+		store: store,
+		opt:   opt,
+		lru:   list.New(),
+		cache: make(map[[32]byte]*list.Element),
+		users: newLimiter(opt.MaxFailures, opt.FailureWindow, 16384),
+		ips:   newLimiter(opt.MaxFailuresPerIP, opt.FailureWindow, 16384),
 	}
 	rand.Read(a.key[:])
 	return a
@@ -136,18 +143,21 @@ var dummyHash = sync.OnceValue(func() string {
 // or one of its app passwords. It returns ErrInvalidCredentials for an
 // unknown user or a wrong password, ErrThrottled after too many recent
 // failures, and other errors for storage failures.
+//
+// Throttling only refuses argon2id verifications: credentials verified
+// recently (cached) and app passwords (random 128-bit tokens, checked with
+// a SHA-256 and a lookup; guessing them is hopeless) are accepted even
+// while the user name or the client address is throttled, so that an
+// attacker guessing passwords does not lock the legitimate user out.
 func (a *Authenticator) Authenticate(ctx context.Context, user, pass string) (*calendar.Principal, error) {
 	ip, _ := ctx.Value(clientIPKey{}).(string)
 	now := a.opt.Now()
-	if ip != "" && a.throttle.blocked("ip:"+ip, now) {
-		return nil, ErrThrottled
-	}
 	if user == "" || pass == "" {
 		return nil, a.fail(user, ip, now)
 	}
 	p, err := a.store.PrincipalByName(ctx, user)
 	if errors.Is(err, calendar.ErrNotFound) {
-		if a.throttle.blocked("user:"+user, now) {
+		if a.throttled(user, ip, now) {
 			return nil, ErrThrottled
 		}
 		a.verify(dummyHash(), pass)
@@ -163,18 +173,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, user, pass string) (*c
 		return p, nil
 	}
 
-	// App passwords are random 128-bit tokens: checking one costs a
-	// SHA-256 and a lookup, and guessing is hopeless, so they are
-	// accepted even while password attempts for the user are throttled.
-	ap, err := a.store.AppPasswordByHash(ctx, HashToken(pass))
+	th := HashToken(pass)
+	ap, err := a.store.AppPasswordByHash(ctx, th)
 	switch {
-	case err == nil && ap.PrincipalID == p.ID && subtle.ConstantTimeCompare(ap.Hash, HashToken(pass)) == 1:
+	case err == nil && ap.PrincipalID == p.ID && subtle.ConstantTimeCompare(ap.Hash, th) == 1:
 		return p, nil
 	case err != nil && !errors.Is(err, calendar.ErrNotFound):
 		return nil, fmt.Errorf("auth: look up app password: %w", err)
 	}
 
-	if a.throttle.blocked("user:"+user, now) {
+	if a.throttled(user, ip, now) {
 		return nil, ErrThrottled
 	}
 	if p.PasswordHash == "" {
@@ -190,6 +198,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, user, pass string) (*c
 	}
 	a.remember(ck, user, p.PasswordHash, now)
 	return p, nil
+}
+
+func (a *Authenticator) throttled(user, ip string, now time.Time) bool {
+	return a.users.blocked(user, now) || (ip != "" && a.ips.blocked(ip, now))
 }
 
 // Invalidate forgets every cached verification of user, as after a
@@ -225,10 +237,10 @@ func (a *Authenticator) verify(phc, pass string) (bool, error) {
 
 func (a *Authenticator) fail(user, ip string, now time.Time) error {
 	if user != "" {
-		a.throttle.fail("user:"+user, now)
+		a.users.fail(user, now)
 	}
 	if ip != "" {
-		a.throttle.fail("ip:"+ip, now)
+		a.ips.fail(ip, now)
 	}
 	return ErrInvalidCredentials
 }
