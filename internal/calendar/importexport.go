@@ -54,7 +54,8 @@ func ObjectName(uid string) string {
 
 // Import reads iCalendar data (leniently, one or more VCALENDARs), splits
 // it into calendar objects by UID (ical.Split) and stores each in owner's
-// calendar, replacing the object that has the same UID. Each object is
+// calendar, replacing the object that has the same UID. Components
+// without a UID get one derived from their content. Each object is
 // parsed once. A failed object is counted with its reason and does not
 // stop the import; quota exhaustion, a decoding error or a store failure
 // does. progress, if not nil, is called after each object with the
@@ -117,6 +118,9 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 				break
 			}
 		}
+		if uid == "" {
+			uid = addUID(c)
+		}
 		name := ObjectName(uid)
 		var oldSize int64
 		if old := names[uid]; old != nil {
@@ -160,6 +164,20 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 		}
 	}
 	return st, nil
+}
+
+// addUID gives the components of an object without UID one derived from
+// their content, so that importing the same file again updates the object
+// rather than duplicating it (RFC 4791 §4.1 requires a UID).
+func addUID(c *ical.Component) string {
+	sum := sha256.Sum256(ical.Marshal(c))
+	uid := hex.EncodeToString(sum[:16]) + "@import.almanac.invalid"
+	for _, ch := range c.Children {
+		if ch.Name != ical.CompTimezone && ch.Prop(ical.PropUID) == nil {
+			ch.Add(ical.NewProperty(ical.PropUID, uid))
+		}
+	}
+	return uid
 }
 
 // Export writes owner's calendar as one VCALENDAR (ical.Merge of its
