@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/internal/calendar"
+)
+
+// feedSource returns the collection with a feed token and its objects;
+// (*calendar.Service).Feed is one.
+type feedSource func(ctx context.Context, token string) (*calendar.Collection, []*calendar.Object, error)
+
+// serveFeed answers GET /feeds/<token>.ics: the whole collection as one
+// iCalendar object (RFC 5545) for subscription (webcal), with a strong
+// ETag and Last-Modified so that subscribers can poll with conditional
+// requests (RFC 9110 §13) and get 304 Not Modified.
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+	if !ok || token == "" {
+		http.NotFound(w, r)
+		return
+	}
+	coll, objs, err := s.feed(r.Context(), token)
+	if errors.Is(err, calendar.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		s.log.Error("feed", "err", err, "request_id", infoFrom(r.Context()).id)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+
+	modified := coll.Modified
+	comps := make([]*ical.Component, 0, len(objs))
+	for _, o := range objs {
+		if o.Modified.After(modified) {
+			modified = o.Modified
+		}
+		c, err := ical.Parse(o.Data)
+		if err != nil {
+			s.log.Error("feed object", "collection_id", coll.ID, "object", o.Name, "err", err)
+			continue
+		}
+		comps = append(comps, c.Component)
+	}
+	cal := ical.Merge(calendar.ProdID, comps)
+	if coll.DisplayName != "" {
+		// RFC 7986 §5.1 NAME, and the de-facto X-WR-CALNAME that most
+		// subscribing clients read.
+		cal.Add(ical.NewProperty("NAME", coll.DisplayName))
+		cal.Add(ical.NewProperty("X-WR-CALNAME", coll.DisplayName))
+	}
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		s.log.Error("feed encode", "collection_id", coll.ID, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/calendar; charset=utf-8")
+	h.Set("ETag", calendar.ETag(buf.Bytes()))
+	// The URL is a secret: shared caches must not keep it.
+	h.Set("Cache-Control", "private, max-age=300")
+	// ServeContent answers If-None-Match / If-Modified-Since with 304,
+	// HEAD and ranges.
+	http.ServeContent(w, r, coll.Name+".ics", modified.Truncate(time.Second), bytes.NewReader(buf.Bytes()))
+}
+
+// healthz answers 200 "ok" when the store answers, 503 otherwise.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.ping(ctx); err != nil {
+		s.log.Error("health check", "err", err, "request_id", infoFrom(r.Context()).id)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}

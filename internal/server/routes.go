@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package server
+
+import (
+	"net/http"
+)
+
+// readMethods are the methods of the anonymous read-only /public/ tree.
+var readMethods = map[string]bool{"GET": true, "HEAD": true, "OPTIONS": true, "PROPFIND": true, "REPORT": true}
+
+// routes builds the handler tree. dav serves the authenticated tree
+// (mounted on /dav/, also answering "/" as the context root), public the
+// anonymous read-only tree on /public/.
+func (s *Server) routes(dav, public http.Handler) http.Handler {
+	mux := http.NewServeMux()
+
+	// RFC 6764 §5: the well-known URI redirects to the context path. Only
+	// after authentication, so that clients which send credentials only
+	// after a challenge learn them here; 301, never 302, which
+	// python-requests turns into GET (design/client-quirks.md §1). The
+	// body-less PROPFIND a client re-sends to /dav/ is answered as allprop,
+	// which includes current-user-principal.
+	wellKnown := s.requireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dav/", http.StatusMovedPermanently)
+	}))
+	mux.Handle("/.well-known/caldav", wellKnown)
+	mux.Handle("/.well-known/caldav/", wellKnown)
+
+	mux.Handle("/dav/", s.requireAuth(dav))
+	// Without this, ServeMux would redirect "/dav" to "/dav/" before
+	// authentication, with a 301 that turns a PROPFIND into a body-less
+	// one. 308 keeps the method and body (RFC 9110 §15.4.9).
+	mux.Handle("/dav", s.requireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dav/", http.StatusPermanentRedirect)
+	})))
+	// Everything else that is not a named route goes to the DAV handler
+	// after authentication: "/" is the context root of clients configured
+	// with the bare server URL, and anonymous requests anywhere get the
+	// same 401 as on /dav/.
+	mux.Handle("/", s.requireAuth(dav))
+
+	mux.Handle("/public/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !readMethods[r.Method] {
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS, PROPFIND, REPORT")
+			http.Error(w, "the public tree is read-only", http.StatusMethodNotAllowed)
+			return
+		}
+		public.ServeHTTP(w, r)
+	}))
+	mux.HandleFunc("GET /feeds/{file}", s.serveFeed)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+
+	return s.observe(mux)
+}
