@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/ical/tz"
 )
 
 // maxImportFailures bounds the failures ImportStats lists; later ones are
@@ -68,6 +69,7 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 	}
 	dec := ical.NewDecoder(r)
 	var objs []*ical.Component
+	var zones []*tz.Resolver // the zones of each object's source calendar
 	for {
 		cal, err := dec.Decode()
 		if errors.Is(err, io.EOF) {
@@ -76,7 +78,12 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 		if err != nil {
 			return st, fmt.Errorf("import into %s/%s: %w", owner, calendar, err)
 		}
-		objs = append(objs, ical.Split(cal.Component)...)
+		split := ical.Split(cal.Component)
+		zr := tz.NewResolver(cal.Component, tz.ResolverOptions{})
+		objs = append(objs, split...)
+		for range split {
+			zones = append(zones, zr)
+		}
 	}
 	st.Warnings = len(dec.Warnings())
 	existing, err := s.st.ListObjects(ctx, coll.ID, false)
@@ -127,7 +134,7 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 			name, oldSize = old.Name, old.Size
 		}
 		data := ical.Marshal(c)
-		obj, err := s.newObject(coll, name, data, c)
+		obj, err := s.newObject(coll, name, data, c, zones[i])
 		if err == nil && coll.Components != nil && !slices.Contains(coll.Components, obj.Component) {
 			// RFC 4791 §5.3.2.1 CALDAV:supported-calendar-component.
 			err = fmt.Errorf("%s is not supported by calendar %q: %w", obj.Component, calendar, ErrInvalidObject)

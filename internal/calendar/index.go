@@ -41,6 +41,13 @@ const inclusive = time.Second
 // own VTIMEZONEs, then IANA and Windows names; an unknown TZID is read as
 // UTC and widened like a floating time.
 func (s *Service) Index(vcal *ical.Component) (uid, comp string, idx Index, err error) {
+	return s.index(vcal, nil)
+}
+
+// index is Index with the zones of zr, a Resolver of the calendar vcal was
+// split from (nil: one of vcal), so that an import parses each VTIMEZONE
+// once.
+func (s *Service) index(vcal *ical.Component, zr *tz.Resolver) (uid, comp string, idx Index, err error) {
 	var comps []*ical.Component
 	for _, c := range vcal.Children {
 		if c.Name == ical.CompTimezone {
@@ -60,8 +67,11 @@ func (s *Service) Index(vcal *ical.Component) (uid, comp string, idx Index, err 
 		return "", "", Index{}, fmt.Errorf("no calendar component: %w", ErrInvalidObject)
 	}
 	now := s.opt.Now().UTC()
+	if zr == nil {
+		zr = tz.NewResolver(vcal, tz.ResolverOptions{})
+	}
 	ix := &indexer{
-		zones:  &lenientZones{r: tz.NewResolver(vcal, tz.ResolverOptions{})},
+		zones:  &lenientZones{r: zr},
 		from:   now.Add(-s.opt.IndexPast),
 		until:  now.Add(s.opt.IndexFuture),
 		cap:    s.opt.MaxIndexInstances,

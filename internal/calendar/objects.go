@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/ical/tz"
 )
 
 // ValidObjectName reports whether name can name a calendar object
@@ -150,11 +151,12 @@ func (s *Service) checkQuota(ctx context.Context, ownerID, size, collID int64, n
 }
 
 // newObject builds the Object to store for data, whose parse is vcal.
-func (s *Service) newObject(coll *Collection, name string, data []byte, vcal *ical.Component) (*Object, error) {
+// zr, if not nil, resolves the TZIDs (see index).
+func (s *Service) newObject(coll *Collection, name string, data []byte, vcal *ical.Component, zr *tz.Resolver) (*Object, error) {
 	if !ValidObjectName(name) {
 		return nil, fmt.Errorf("object name %q: %w", name, ErrInvalidName)
 	}
-	uid, comp, idx, err := s.Index(vcal)
+	uid, comp, idx, err := s.index(vcal, zr)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +182,7 @@ func (s *Service) newObject(coll *Collection, name string, data []byte, vcal *ic
 // (ErrQuotaExceeded) and, in the store, UID uniqueness (*UIDConflictError).
 // created says whether the object is new.
 func (s *Service) PutObject(ctx context.Context, coll *Collection, name string, data []byte, vcal *ical.Component, cond Conditions) (*Object, bool, error) {
-	o, err := s.newObject(coll, name, data, vcal)
+	o, err := s.newObject(coll, name, data, vcal, nil)
 	if err != nil {
 		return nil, false, err
 	}
@@ -217,7 +219,7 @@ func (s *Service) MoveObject(ctx context.Context, from *Collection, fromName str
 	if err != nil {
 		return false, fmt.Errorf("object %q: %w", fromName, err)
 	}
-	o, err := s.newObject(to, toName, src.Data, cal.Component)
+	o, err := s.newObject(to, toName, src.Data, cal.Component, nil)
 	if err != nil {
 		return false, err
 	}
