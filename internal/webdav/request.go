@@ -56,8 +56,11 @@ func ParsePropfind(root *Element) (*Propfind, error) {
 	return pf, nil
 }
 
-// ChildNames returns the names of the children of e.
+// ChildNames returns the names of the children of e (none for nil).
 func ChildNames(e *Element) []xml.Name {
+	if e == nil {
+		return nil
+	}
 	names := make([]xml.Name, 0, len(e.Children))
 	for _, c := range e.Children {
 		names = append(names, c.Name)

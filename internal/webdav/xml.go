@@ -102,6 +102,9 @@ func (e *Element) ChildrenNamed(name xml.Name) []*Element {
 // AttrValue returns the value of the attribute local without namespace,
 // or "".
 func (e *Element) AttrValue(local string) string {
+	if e == nil {
+		return ""
+	}
 	for _, a := range e.Attr {
 		if a.Name.Space == "" && a.Name.Local == local {
 			return a.Value
