@@ -20,7 +20,25 @@ var version = ""
 
 const usage = `usage: almanac <command> [arguments]
 
-commands:
+server:
+  serve [--config FILE] [--listen ADDR] [--data DIR] [--db DSN] [--base-url URL] ...
+                          run the server (almanac serve -h lists every flag)
+  user add NAME [--email ADDR]... [--password-stdin] [--admin] [--type individual|room|resource]
+                          create a user; prints a generated password unless --password-stdin
+  user list               list the users
+  user passwd NAME [--password-stdin]
+                          set a user's password (generated and printed without --password-stdin)
+  user delete NAME        delete a user with all their calendars
+  user app-password NAME [--label LABEL]
+                          create an app password for a calendar client and print it
+  import --user NAME [--calendar NAME] FILE.ics
+                          add the events of an iCalendar file to a calendar
+  export --user NAME [--calendar NAME] [-o FILE.ics]
+                          write a calendar as one iCalendar file
+  The user, import and export commands take --data DIR or --db DSN (and --config FILE)
+  like serve, and work while the server runs.
+
+tools:
   ical lint FILE...       validate iCalendar files (RFC 5545); exit 1 if any error
   ical fmt [FILE]         re-encode canonically (folded, CRLF) to stdout
   ical expand [--from RFC3339] [--to RFC3339] [--max N] [--json] [FILE]
@@ -40,6 +58,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(args[1:], stdin, stdout, stderr)
+	case "import":
+		return cmdImport(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "ical":
 		return icaltool.Main(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
