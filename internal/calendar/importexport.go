@@ -90,9 +90,11 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 	if err != nil {
 		return st, fmt.Errorf("objects of %s/%s: %w", owner, calendar, err)
 	}
-	names := make(map[string]*Object, len(existing))
+	names := make(map[string]*Object, len(existing)) // by UID
+	taken := make(map[string]string, len(existing))   // UID by name
 	for _, e := range existing {
 		names[e.UID] = e
+		taken[e.Name] = e.UID
 	}
 	quota := s.quota(o)
 	var used int64
@@ -129,9 +131,21 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 			uid = addUID(c)
 		}
 		name := ObjectName(uid)
+		if other, ok := taken[name]; ok && other != uid {
+			// Another object (named by a client) holds the name: never
+			// replace it.
+			sum := sha256.Sum256([]byte(uid))
+			name = hex.EncodeToString(sum[:16]) + ".ics"
+		}
 		var oldSize int64
 		if old := names[uid]; old != nil {
 			name, oldSize = old.Name, old.Size
+		} else if other, ok := taken[name]; ok && other != uid {
+			fail(c, uid, fmt.Errorf("the name %q is taken by UID %q: %w", name, other, ErrExists))
+			if progress != nil {
+				progress(i+1, len(objs))
+			}
+			continue
 		}
 		data := ical.Marshal(c)
 		obj, err := s.newObject(coll, name, data, c, zones[i])
@@ -165,6 +179,7 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 			used += obj.Size - oldSize
 			obj.Data = nil
 			names[uid] = obj
+			taken[name] = uid
 		}
 		if progress != nil {
 			progress(i+1, len(objs))

@@ -404,3 +404,23 @@ func BenchmarkImport10k(b *testing.B) {
 		}
 	}
 }
+
+// TestImportKeepsClientObjects: an object a client named "<uid>.ics" for
+// another UID is never replaced by an import.
+func TestImportKeepsClientObjects(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, calendar.Options{})
+	mustPrincipal(t, s, "ann")
+	coll, _ := s.Collection(ctx, "ann", "calendar")
+	if _, _, err := put(t, s, coll, "x.ics", event("y", "20260310T100000Z")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Import(ctx, "ann", "calendar", strings.NewReader(event("x", "20260311T100000Z")), nil)
+	if err != nil || st.Created != 1 {
+		t.Fatalf("Import() = %+v, %v", st, err)
+	}
+	o, err := s.Object(ctx, coll, "x.ics")
+	if err != nil || o.UID != "y" {
+		t.Errorf("Object(x.ics) = %v, %v; want UID y kept", o, err)
+	}
+}

@@ -98,15 +98,25 @@ func (b *davBackend) CurrentUser(ctx context.Context) (*caldav.Principal, error)
 	return toDAVPrincipal(p), nil
 }
 
+// Principal shows anonymous users (of public calendars) no addresses.
 func (b *davBackend) Principal(ctx context.Context, name string) (*caldav.Principal, error) {
 	p, err := b.svc.Principal(ctx, name)
 	if err != nil {
 		return nil, davError(err)
 	}
-	return toDAVPrincipal(p), nil
+	dp := toDAVPrincipal(p)
+	if calendar.PrincipalFromContext(ctx) == nil {
+		dp.Addresses = nil
+	}
+	return dp, nil
 }
 
+// PrincipalByAddress is for authenticated users only: anonymous lookups
+// would reveal who has an account.
 func (b *davBackend) PrincipalByAddress(ctx context.Context, addr string) (*caldav.Principal, error) {
+	if calendar.PrincipalFromContext(ctx) == nil {
+		return nil, caldav.ErrForbidden
+	}
 	p, err := b.svc.PrincipalByAddress(ctx, addr)
 	if err != nil {
 		return nil, davError(err)
