@@ -91,7 +91,7 @@ func (s *Service) Import(ctx context.Context, owner, calendar string, r io.Reade
 		return st, fmt.Errorf("objects of %s/%s: %w", owner, calendar, err)
 	}
 	names := make(map[string]*Object, len(existing)) // by UID
-	taken := make(map[string]string, len(existing))   // UID by name
+	taken := make(map[string]string, len(existing))  // UID by name
 	for _, e := range existing {
 		names[e.UID] = e
 		taken[e.Name] = e.UID
