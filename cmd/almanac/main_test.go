@@ -14,10 +14,7 @@ import (
 // TestBinary builds the real binary and checks exit statuses and output
 // streams, as scripts see them.
 func TestBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "almanac")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	runBin := func(args ...string) (int, string, string) {
 		cmd := exec.Command(bin, args...)
 		var out, errb strings.Builder
@@ -43,4 +40,12 @@ func TestBinary(t *testing.T) {
 	if code, _, errs := runBin("nonsense"); code != 2 || !strings.Contains(errs, "unknown command") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("unknown command = %d %q, want exit 2 and one line on stderr", code, errs)
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bin, err := buildBinary(); err == nil {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
 }
