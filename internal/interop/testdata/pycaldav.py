@@ -288,6 +288,7 @@ def _():
     coll = cal.objects_by_sync_token(load_objects=True)
     initial = sorted(path(o.url) for o in coll)
     token0 = coll.sync_token
+    state["token0"] = token0
     # One change, one deletion, one addition.
     single = state["single"]
     single.icalendar_component["SUMMARY"] = "Single (edited)"
@@ -306,18 +307,23 @@ def _():
 
 @step("invalid_sync_token")
 def _():
-    first = len(out["http"])
-    try:
-        got = state["cal"].objects_by_sync_token("http://almanac.invalid/sync/never-issued")
-        raised = None
-        count = len(list(got))
-    except Exception as e:
-        raised = "%s: %s" % (type(e).__name__, e)
-        count = None
-    reports = [e for e in out["http"][first:] if e["method"] == "REPORT"]
-    return {"raised": raised, "count": count,
-            "status": reports[-1]["status"] if reports else None,
-            "body": reports[-1].get("body", "") if reports else None}
+    # A token in no server's format, and one that extends a real token: the
+    # server never issued either.
+    results = []
+    for token in ["http://almanac.invalid/never-issued", state["token0"] + "0000"]:
+        first = len(out["http"])
+        try:
+            got = state["cal"].objects_by_sync_token(token)
+            raised = None
+            count = len(list(got))
+        except Exception as e:
+            raised = "%s: %s" % (type(e).__name__, e)
+            count = None
+        reports = [e for e in out["http"][first:] if e["method"] == "REPORT"]
+        results.append({"token": token, "raised": raised, "count": count,
+                        "status": reports[-1]["status"] if reports else None,
+                        "body": reports[-1].get("body", "") if reports else None})
+    return {"tokens": results}
 
 
 @step("freebusy")
