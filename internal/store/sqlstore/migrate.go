@@ -14,21 +14,21 @@ import (
 	"strings"
 )
 
-// Migration is one schema change: an SQL file of an engine package.
-type Migration struct {
+// migration is one schema change: an SQL file of an engine package.
+type migration struct {
 	Version int64  // from the file name's leading digits
 	Name    string // the file name
 	SQL     string
 }
 
-// Migrations reads the files "NNNN_description.sql" at the root of fsys,
+// readMigrations reads the files "NNNN_description.sql" at the root of fsys,
 // ordered by version. Versions must be unique.
-func Migrations(fsys fs.FS) ([]Migration, error) {
+func readMigrations(fsys fs.FS) ([]migration, error) {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	var ms []Migration
+	var ms []migration
 	seen := make(map[int64]string)
 	for _, name := range names {
 		digits, _, ok := strings.Cut(name, "_")
@@ -44,19 +44,19 @@ func Migrations(fsys fs.FS) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migrations: %w", err)
 		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+		ms = append(ms, migration{Version: v, Name: name, SQL: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
 }
 
-// Migrate applies the migrations of fsys (see Migrations) that the
+// Migrate applies the migrations of fsys (see readMigrations) that the
 // schema_migrations table does not list yet, in order, in one transaction
 // together with their schema_migrations rows: either all pending
 // migrations apply or none does. d.MigrationLock keeps concurrent
 // migrators apart.
 func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
-	ms, err := Migrations(fsys)
+	ms, err := readMigrations(fsys)
 	if err != nil {
 		return err
 	}
