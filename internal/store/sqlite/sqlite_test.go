@@ -21,3 +21,34 @@ func TestStore(t *testing.T) {
 		return s
 	})
 }
+
+// TestReopen checks that opening an existing database keeps its data and
+// applies no migration twice.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "almanac.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	p := &calendar.Principal{Name: "ann", Type: calendar.TypeIndividual}
+	if err := s.CreatePrincipal(t.Context(), p); err != nil {
+		t.Fatalf("CreatePrincipal() = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	s, err = sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open(existing) = %v", err)
+	}
+	defer s.Close()
+	if got, err := s.PrincipalByName(t.Context(), "ann"); err != nil || got.ID != p.ID {
+		t.Errorf("PrincipalByName(ann) after reopening = %v, %v; want ID %d", got, err, p.ID)
+	}
+	if _, err := sqlite.OpenOptions(t.Context(), path+"?x", sqlite.Options{}); err == nil {
+		t.Errorf("OpenOptions(path with '?') = nil error, want an error")
+	}
+	if _, err := sqlite.OpenOptions(t.Context(), path, sqlite.Options{Synchronous: 7}); err == nil {
+		t.Errorf("OpenOptions(Synchronous 7) = nil error, want an error")
+	}
+}
