@@ -19,7 +19,7 @@ import (
 func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) error {
 	src := rq.res
 	if src.kind != kindObject {
-		return webdav.NewError(http.StatusForbidden, xmlName("", ""), "only calendar objects can be copied or moved")
+		return &webdav.Error{Code: http.StatusForbidden, Msg: "only calendar objects can be copied or moved"}
 	}
 	overwrite, err := webdav.ParseOverwrite(r.Header)
 	if err != nil {

@@ -29,11 +29,11 @@ func FuzzPropfind(f *testing.F) {
 			}
 		}
 	}
-	f.Add(uint8(1), `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`) // minimal prop request
-	f.Add(uint8(2), `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><a xmlns=""/></D:prop></D:set></D:propertyupdate>`) // property without namespace
+	f.Add(uint8(1), `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`)                                                                                                                                                                // minimal prop request
+	f.Add(uint8(2), `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><a xmlns=""/></D:prop></D:set></D:propertyupdate>`)                                                                                                                        // property without namespace
 	f.Add(uint8(3), `<C:calendar-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="x"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`) // invalid time-range
-	f.Add(uint8(4), `<D:expand-property xmlns:D="DAV:"><D:property name="owner"><D:property name="owner"><D:property name="owner"/></D:property></D:property></D:expand-property>`) // nested expansion
-	f.Add(uint8(5), `<?xml version="1.0" encoding="ISO-8859-1"?><propfind xmlns="DAV:"/>`) // unsupported charset
+	f.Add(uint8(4), `<D:expand-property xmlns:D="DAV:"><D:property name="owner"><D:property name="owner"><D:property name="owner"/></D:property></D:property></D:expand-property>`)                                                             // nested expansion
+	f.Add(uint8(5), `<?xml version="1.0" encoding="ISO-8859-1"?><propfind xmlns="DAV:"/>`)                                                                                                                                                      // unsupported charset
 	methods := []string{"PROPFIND", "PROPPATCH", "REPORT", "MKCALENDAR", "MKCOL", "ACL"}
 	targets := []string{"/", "/dav/principals/", "/dav/principals/alice/", "/dav/calendars/alice/", "/dav/calendars/alice/work/",
 		"/dav/calendars/alice/work/event1.ics", "/dav/calendars/alice/newcal/", "/dav/calendars/bob/shared/"}

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/almanac-project/almanac/internal/webdav"
 )
@@ -206,21 +207,12 @@ func hrefPath(href string) (string, error) {
 }
 
 func hostOf(href string) string {
-	_, rest, ok := cut(href, "://")
+	_, rest, ok := strings.Cut(href, "://")
 	if !ok {
 		return ""
 	}
-	host, _, _ := cut(rest, "/")
+	host, _, _ := strings.Cut(rest, "/")
 	return host
-}
-
-func cut(s, sep string) (string, string, bool) {
-	for i := 0; i+len(sep) <= len(s); i++ {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
 }
 
 // allow lists the methods valid on res (RFC 9110 §10.2.1).
