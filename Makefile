@@ -5,7 +5,6 @@ BIN       := bin/almanac
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 30s
-SAMPLE    ?= testdata/sample/office-hours.ics
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
@@ -14,10 +13,10 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/almanac
 
-# Until the server lands, "run" shows the iCalendar tools on a sample calendar.
+# Starts the server on the embedded store in ./almanac-data. It prints its URL and, on the
+# first start, the administrator's one-time password. Ctrl-C stops it.
 run: build
-	$(BIN) ical lint $(SAMPLE)
-	$(BIN) ical expand --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z $(SAMPLE)
+	$(BIN) serve --data ./almanac-data
 
 test:
 	$(GO) vet ./...
