@@ -25,7 +25,8 @@ type Limits struct {
 	// MinDateTime and MaxDateTime are CALDAV:min-date-time and
 	// CALDAV:max-date-time.
 	MinDateTime, MaxDateTime time.Time
-	// MaxInstances is CALDAV:max-instances.
+	// MaxInstances is CALDAV:max-instances. It bounds finite recurrence
+	// sets; an RRULE without COUNT or UNTIL is accepted.
 	MaxInstances int
 	// MaxAttendeesPerInstance is CALDAV:max-attendees-per-instance.
 	MaxAttendeesPerInstance int
@@ -235,6 +236,13 @@ func (o *object) checkInstances(lim Limits) error {
 			n++ // a VTODO without DTSTART is one instance
 			continue
 		}
+		if unbounded(s.master) {
+			// An RRULE without COUNT or UNTIL generates instances
+			// forever. Refusing it would refuse every "weekly meeting"
+			// clients create, so max-instances bounds only finite
+			// sets; the store indexes endless ones over a window.
+			continue
+		}
 		opts := o.recurOptions(time.Time{}, time.Time{})
 		opts.Limits.MaxInstances = lim.MaxInstances + 1
 		insts, err := recur.Expand(s.master, s.overrides, opts)
@@ -250,4 +258,19 @@ func (o *object) checkInstances(lim Limits) error {
 		return tooMany
 	}
 	return nil
+}
+
+// unbounded reports whether a master component has an RRULE without COUNT
+// or UNTIL.
+func unbounded(master *ical.Component) bool {
+	if master == nil {
+		return false
+	}
+	for _, p := range master.PropsNamed(ical.PropRRule) {
+		r, _, err := recur.ParseLenient(p.Value)
+		if err == nil && r.Count == 0 && r.Until.IsZero() {
+			return true
+		}
+	}
+	return false
 }

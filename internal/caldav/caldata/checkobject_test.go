@@ -49,7 +49,7 @@ func TestCheckObject(t *testing.T) {
 		{"too late", ics(event...), "", nil, Limits{MaxDateTime: time.Date(2006, 1, 4, 10, 0, 0, 0, time.UTC)}, "max-date-time"},
 		{"unbounded rule within max-date-time", ics("BEGIN:VEVENT", "UID:r@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "RRULE:FREQ=DAILY", "END:VEVENT"), "", nil, Limits{MaxDateTime: time.Date(2050, 1, 1, 0, 0, 0, 0, time.UTC)}, ""},
 		{"too many instances", ics("BEGIN:VEVENT", "UID:r@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "RRULE:FREQ=DAILY;COUNT=11", "END:VEVENT"), "", nil, Limits{MaxInstances: 10}, "max-instances"},
-		{"unbounded instances", ics("BEGIN:VEVENT", "UID:r@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "RRULE:FREQ=DAILY", "END:VEVENT"), "", nil, Limits{MaxInstances: 10}, "max-instances"},
+		{"unbounded rules are exempt", ics("BEGIN:VEVENT", "UID:r@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "RRULE:FREQ=DAILY", "END:VEVENT"), "", nil, Limits{MaxInstances: 10}, ""},
 		{"instances at the limit", ics("BEGIN:VEVENT", "UID:r@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "RRULE:FREQ=DAILY;COUNT=10", "END:VEVENT"), "", nil, Limits{MaxInstances: 10}, ""},
 		{"too many attendees", ics("BEGIN:VEVENT", "UID:a@example.com", "DTSTAMP:20060101T000000Z", "DTSTART:20060104T100000Z", "ORGANIZER:mailto:o@example.com", "ATTENDEE:mailto:a@example.com", "ATTENDEE:mailto:b@example.com", "END:VEVENT"), "", nil, Limits{MaxAttendeesPerInstance: 1}, "max-attendees-per-instance"},
 	}
