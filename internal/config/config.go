@@ -29,8 +29,9 @@ type Config struct {
 	// Data is the data directory; the embedded SQLite store lives there
 	// (almanac.db) unless DB is set.
 	Data string `toml:"data"`
-	// DB is a PostgreSQL connection string (postgres://…); "" selects the
-	// embedded SQLite store in Data.
+	// DB is a PostgreSQL connection string, a URL (postgres://…) or
+	// libpq keyword/value pairs ("host=/run/postgresql dbname=almanac");
+	// "" selects the embedded SQLite store in Data.
 	DB string `toml:"db"`
 	// BaseURL is the public URL of the server, used for absolute links; ""
 	// derives it from Listen.
@@ -76,9 +77,13 @@ func Default() Config {
 	}
 }
 
-// IsPostgres reports whether the configuration selects PostgreSQL.
+// IsPostgres reports whether the configuration selects PostgreSQL: DB is
+// a postgres:// or postgresql:// URL or libpq keyword/value pairs.
 func (c *Config) IsPostgres() bool {
-	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
+		return true
+	}
+	return !strings.Contains(c.DB, "://") && strings.Contains(c.DB, "=")
 }
 
 // Validate checks the values that can be checked without I/O.
@@ -93,7 +98,7 @@ func (c *Config) Validate() error {
 		return errors.New("data: empty directory; give --data DIR or --db postgres://…")
 	}
 	if c.DB != "" && !c.IsPostgres() {
-		return fmt.Errorf("db: %q is not a PostgreSQL URL; use postgres://user@host/dbname, or --data DIR for the embedded store", redactDSN(c.DB))
+		return fmt.Errorf("db: %q is not a PostgreSQL connection string; use postgres://user@host/dbname, or --data DIR for the embedded store", redactDSN(c.DB))
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
@@ -121,8 +126,11 @@ func redactDSN(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
 		}
+		return u.String()
+	}
+	if strings.Contains(dsn, "password") {
+		return "(a connection string with a password)"
 	}
 	return dsn
 }

@@ -92,6 +92,12 @@ crisp-anonymous = "deny"
 			t.Errorf("ALMANAC_CONFIG: %+v, %v", c, err)
 		}
 	})
+	t.Run("keyword DSN", func(t *testing.T) {
+		c, err := load(t, StoreFlags, []string{"--db", "host=/tmp/pg user=postgres dbname=almanac_test"}, nil)
+		if err != nil || !c.IsPostgres() {
+			t.Errorf("--db with libpq keywords: %+v, %v", c, err)
+		}
+	})
 	t.Run("ALMANAC_DB", func(t *testing.T) {
 		c, err := load(t, StoreFlags, nil, map[string]string{"ALMANAC_DB": "postgres://u@localhost/almanac"})
 		if err != nil || !c.IsPostgres() {
@@ -115,6 +121,7 @@ func TestErrors(t *testing.T) {
 		{name: "missing file", args: []string{"--config", "/nonexistent/almanac.toml"}, want: "does not exist"},
 		{name: "bad listen", args: []string{"--listen", "8008"}, want: "listen:"},
 		{name: "bad db", env: map[string]string{"ALMANAC_DB": "mysql://x"}, want: "db:"},
+		{name: "bad db path", args: []string{"--db", "/var/lib/almanac.db"}, want: "db:"},
 		{name: "db password hidden", args: []string{"--db", "mongodb://u:secret@h/x"}, want: "xxxxx"},
 		{name: "bad base-url", args: []string{"--base-url", "cal.example.org"}, want: "base-url:"},
 		{name: "tls half", args: []string{"--tls-cert", "c.pem"}, want: "tls-cert and tls-key"},

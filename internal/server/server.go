@@ -283,7 +283,11 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	return s.Close()
+	if err := s.Close(); err != nil {
+		return fmt.Errorf("close the store: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
 }
 
 // Close closes the listener and the store. It is safe to call more than

@@ -114,6 +114,48 @@ func TestWellKnown(t *testing.T) {
 	}
 }
 
+// TestContextRoot checks what clients configured with the bare server URL
+// or following the well-known redirect meet.
+func TestContextRoot(t *testing.T) {
+	in := servertest.Start(t)
+	in.AddUser(t, "ann", "ann-password")
+	// python-requests re-sends a PROPFIND without its body after a 301
+	// (design/client-quirks.md): the allprop answer must still name the
+	// principal.
+	for _, path := range []string{"/dav/", "/"} {
+		resp := in.Do(t, "PROPFIND", path, "ann", "", http.Header{"Depth": {"0"}})
+		if body := servertest.Body(t, resp); resp.StatusCode != http.StatusMultiStatus ||
+			!strings.Contains(body, "current-user-principal") || !strings.Contains(body, "/dav/principals/ann/") {
+			t.Errorf("body-less PROPFIND %s as ann = %d\n%s", path, resp.StatusCode, body)
+		}
+	}
+	if resp := in.Do(t, "PUT", "/", "ann", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", http.Header{"Content-Type": {"text/calendar"}}); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("PUT / as ann = %d, want 405", resp.StatusCode)
+	}
+	if resp := in.Do(t, "PROPFIND", "/dav", "ann", "", nil); resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != "/dav/" {
+		t.Errorf("PROPFIND /dav as ann = %d %q, want 308 to /dav/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestPostgres runs a smoke test on PostgreSQL when ALMANAC_TEST_POSTGRES
+// is set.
+func TestPostgres(t *testing.T) {
+	in := servertest.Start(t, servertest.Postgres())
+	in.AddUser(t, "ann", "ann-password", "ann@example.org")
+	if resp := in.Do(t, "GET", "/healthz", "", "", nil); resp.StatusCode != 200 {
+		t.Errorf("GET /healthz = %d", resp.StatusCode)
+	}
+	obj := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:pg-1\r\nDTSTAMP:20261101T000000Z\r\n" +
+		"DTSTART:20261102T100000Z\r\nSUMMARY:On PostgreSQL\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	if resp := in.Do(t, "PUT", "/dav/calendars/ann/calendar/pg-1.ics", "ann", obj, http.Header{"Content-Type": {"text/calendar"}}); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT = %d", resp.StatusCode)
+	}
+	resp := in.Do(t, "GET", "/dav/calendars/ann/calendar/pg-1.ics", "ann", "", nil)
+	if body := servertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, "SUMMARY:On PostgreSQL") {
+		t.Errorf("GET = %d %q", resp.StatusCode, body)
+	}
+}
+
 func TestPublicIsReadOnlyAndAnonymous(t *testing.T) {
 	in := servertest.Start(t)
 	if resp := in.Do(t, "PUT", "/public/calendars/admin/calendar/x.ics", "", "BEGIN:VCALENDAR", nil); resp.StatusCode != http.StatusMethodNotAllowed {

@@ -14,8 +14,8 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -240,34 +240,39 @@ func Body(t testing.TB, resp *http.Response) string {
 	return string(data)
 }
 
-// postgresDB creates a database for the test in the PostgreSQL server of
-// ALMANAC_TEST_POSTGRES and returns its URL.
+// postgresDB creates a schema for the test in the database of
+// ALMANAC_TEST_POSTGRES (a URL or libpq keyword/value pairs), drops it at
+// the end, and returns the DSN with search_path set to it.
 func postgresDB(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("ALMANAC_TEST_POSTGRES")
 	if dsn == "" {
-		t.Skip("PostgreSQL test: set ALMANAC_TEST_POSTGRES=postgres://user@host/db to run it")
+		t.Skip("PostgreSQL test: set ALMANAC_TEST_POSTGRES=<DSN> to run it")
 	}
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("ALMANAC_TEST_POSTGRES must be a postgres:// URL")
-	}
+	schema := "almanac_test_" + strings.ToLower(rand.Text()[:12])
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("ALMANAC_TEST_POSTGRES: %v", err)
 	}
-	t.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("almanac_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create test database: %v", err)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
 	}
+	// Registered before the server's cleanup, so it runs after the server
+	// has stopped.
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database: %v", err)
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
 		}
+		admin.Close()
 	})
-	u.Path = "/" + name
-	return u.String()
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
