@@ -168,14 +168,14 @@ func (s *server) url(path string) string {
 type multistatus struct {
 	Responses []struct {
 		Href     string `xml:"DAV: href"`
-		Status   string `xml:"DAV: status"`
 		Propstat []struct {
 			Status string `xml:"DAV: status"`
 			Prop   struct {
-				ETag                 string `xml:"DAV: getetag"`
-				ContentType          string `xml:"DAV: getcontenttype"`
-				CalendarData         string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
-				CurrentUserPrincipal string `xml:"DAV: current-user-principal>href"`
+				ETag         string `xml:"DAV: getetag"`
+				CalendarData string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+				ResourceType struct {
+					Calendar *struct{} `xml:"urn:ietf:params:xml:ns:caldav calendar"`
+				} `xml:"DAV: resourcetype"`
 			} `xml:"DAV: prop"`
 		} `xml:"DAV: propstat"`
 	} `xml:"DAV: response"`
@@ -200,9 +200,9 @@ type object struct {
 }
 
 // queryCalendar runs a calendar-query REPORT (RFC 4791 §7.8) for all
-// objects of the calendar at path, with calendar-data; if expand is not
-// empty, it is the CALDAV:expand and time-range window ("start end" in UTC
-// form) and only VEVENTs are asked for.
+// objects of the calendar at path, with calendar-data; if start is not
+// empty, start and end (UTC DATE-TIMEs) are the window of a VEVENT
+// time-range filter and of CALDAV:expand.
 func (s *server) queryCalendar(t *testing.T, user, path string, start, end string) []object {
 	t.Helper()
 	data := `<C:calendar-data/>`

@@ -134,7 +134,6 @@ status_path = %q
 a = "local"
 b = "remote"
 collections = ["from a"]
-conflict_resolution = "a wins"
 
 [storage local]
 type = "filesystem"
@@ -255,8 +254,14 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 	// discover asks whether to create the remote collection: yes, with an
 	// extended MKCOL (RFC 5689).
 	r := mustRun(t, env, home, strings.Repeat("y\n", 10), "vdirsyncer", "-c", vconf, "discover")
-	if got := s.request(t, user, "PROPFIND", calPath, map[string]string{"Depth": "0"}, ""); got.status != http.StatusMultiStatus {
-		t.Fatalf("vdirsyncer discover did not create %s: PROPFIND = %v\nvdirsyncer output:\n%s%s", calPath, got, r.stdout, r.stderr)
+	if !strings.Contains(r.stdout+r.stderr, `"calendar"`) {
+		t.Errorf("vdirsyncer discover from %s did not find the default calendar:\n%s%s", s.url("/"), r.stdout, r.stderr)
+	}
+	got := s.request(t, user, "PROPFIND", calPath, map[string]string{"Depth": "0"},
+		`<propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>`)
+	if ms := parseMultistatus(t, "PROPFIND "+calPath, got); len(ms.Responses) != 1 || len(ms.Responses[0].Propstat) == 0 ||
+		ms.Responses[0].Propstat[0].Prop.ResourceType.Calendar == nil {
+		t.Fatalf("vdirsyncer discover did not create the calendar %s with an extended MKCOL: PROPFIND resourcetype = %v\nvdirsyncer output:\n%s%s", calPath, got, r.stdout, r.stderr)
 	}
 	vdirsyncer("sync")
 
@@ -314,6 +319,7 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 		}
 		delete(uids, uid)
 	}
+	putETags := map[string]string{}
 	for i := n; i < n+10; i++ {
 		uid, data := generateEvent(i)
 		path := calPath + uid + ".ics"
@@ -321,6 +327,7 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 		if r.status != http.StatusCreated {
 			t.Fatalf("PUT %s with If-None-Match: * = %v, want 201", path, r)
 		}
+		putETags[path] = r.header.Get("ETag")
 		added = append(added, uid)
 		uids[uid] = true
 	}
@@ -329,6 +336,11 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 	local := readVdir(t, vdir)
 	objs = serverObjects(t, s, user, calPath)
 	compareSides(t, "after changes on both sides", local, objs)
+	for path, etag := range putETags {
+		if o := objs[path]; etag == "" || strings.HasPrefix(etag, "W/") || o.etag != etag {
+			t.Errorf("PUT %s answered the ETag %q, the calendar-query lists %q: want one strong ETag (client-quirks §2)", path, etag, o.etag)
+		}
+	}
 	localEvents := eventsByUID(t, "vdir", local)
 	if got, want := slices.Sorted(maps.Keys(localEvents)), slices.Sorted(maps.Keys(uids)); !slices.Equal(got, want) {
 		t.Errorf("after the second sync the vdir has %d UIDs, want %d (500 - %d deleted locally - %d deleted on the server + %d added on the server)",
