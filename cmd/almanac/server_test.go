@@ -271,7 +271,7 @@ func TestUserCommands(t *testing.T) {
 		{[]string{"user", "delete", "nobody"}, 1, `user "nobody" does not exist`},
 		{[]string{"user", "frobnicate"}, 2, "unknown subcommand"},
 		{[]string{"user", "add", "dave", "--password-stdin"}, 1, "stdin held no password"},
-		{[]string{"user", "list", "--db", "mysql://x"}, 1, "not a PostgreSQL URL"},
+		{[]string{"user", "list", "--db", "mysql://x"}, 1, "not a PostgreSQL connection string"},
 	} {
 		code, _, errs := run("", tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {

@@ -302,19 +302,21 @@ func TestGracefulShutdown(t *testing.T) {
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Data = t.TempDir()
-	var out bytes.Buffer
-	srv, err := server.New(cfg, server.Options{Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Out: &out})
+	out := &lockedBuffer{}
+	srv, err := server.New(cfg, server.Options{Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
-	password := regexp.MustCompile(`one-time password: (\S+)`)
+	password := regexp.MustCompile(`one-time password: (\S+)  `)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	waitHealthy(t, srv.URL())
-	m := password.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("no one-time password in %q", out.String())
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(5 * time.Millisecond) {
+		if m = password.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
+			t.Fatalf("no one-time password in %q", out.String())
+		}
 	}
 
 	// A PUT whose body arrives in two halves, with the shutdown between.
@@ -369,4 +371,22 @@ func waitHealthy(t *testing.T, base string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
