@@ -171,9 +171,11 @@ type multistatus struct {
 		Propstat []struct {
 			Status string `xml:"DAV: status"`
 			Prop   struct {
-				ETag         string `xml:"DAV: getetag"`
-				CalendarData string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
-				ResourceType struct {
+				ETag          string `xml:"DAV: getetag"`
+				CalendarData  string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+				DisplayName   string `xml:"DAV: displayname"`
+				CalendarColor string `xml:"http://apple.com/ns/ical/ calendar-color"`
+				ResourceType  struct {
 					Calendar *struct{} `xml:"urn:ietf:params:xml:ns:caldav calendar"`
 				} `xml:"DAV: resourcetype"`
 			} `xml:"DAV: prop"`

@@ -134,6 +134,7 @@ status_path = %q
 a = "local"
 b = "remote"
 collections = ["from a"]
+metadata = ["displayname", "color"]
 
 [storage local]
 type = "filesystem"
@@ -264,6 +265,7 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 		t.Fatalf("vdirsyncer discover did not create the calendar %s with an extended MKCOL: PROPFIND resourcetype = %v\nvdirsyncer output:\n%s%s", calPath, got, r.stdout, r.stderr)
 	}
 	vdirsyncer("sync")
+	checkMetasync(t, s, env, home, vconf, vdir, user, calPath)
 
 	objs := serverObjects(t, s, user, calPath)
 	if len(objs) != n {
@@ -372,6 +374,33 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 	}
 
 	checkKhalCount(t, s, env, home, kconf, user, calPath)
+}
+
+// checkMetasync sets the display name and colour of the vdir collection
+// and checks that vdirsyncer metasync carries them to the server
+// (PROPPATCH of DAV:displayname and Apple's calendar-color).
+func checkMetasync(t *testing.T, s *server, env []string, home, vconf, vdir, user, calPath string) {
+	t.Helper()
+	for name, value := range map[string]string{"displayname": "Interop events", "color": "#FF8800"} {
+		if err := os.WriteFile(filepath.Join(vdir, name), []byte(value), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, env, home, "", "vdirsyncer", "-c", vconf, "metasync")
+	r := s.request(t, user, "PROPFIND", calPath, map[string]string{"Depth": "0"},
+		`<propfind xmlns="DAV:" xmlns:A="http://apple.com/ns/ical/"><prop><displayname/><A:calendar-color/></prop></propfind>`)
+	ms := parseMultistatus(t, "PROPFIND "+calPath, r)
+	var name, color string
+	for _, resp := range ms.Responses {
+		for _, ps := range resp.Propstat {
+			if strings.Contains(ps.Status, " 200 ") {
+				name, color = ps.Prop.DisplayName, ps.Prop.CalendarColor
+			}
+		}
+	}
+	if name != "Interop events" || !strings.HasPrefix(strings.ToUpper(color), "#FF8800") {
+		t.Errorf("after vdirsyncer metasync %s has the displayname %q and the calendar-color %q, want \"Interop events\" and #FF8800\n%s", calPath, name, color, r.body)
+	}
 }
 
 // compareSides checks that the vdir and the server collection hold the same
