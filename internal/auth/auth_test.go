@@ -39,11 +39,8 @@ func TestHashVerify(t *testing.T) {
 	if a == b {
 		t.Errorf("two hashes of one password are equal (%q): salt not random", a)
 	}
-	if !NeedsRehash(a) {
-		t.Errorf("NeedsRehash(%q) = false for non-default parameters", a)
-	}
-	if h, _ := HashPassword("x"); NeedsRehash(h) {
-		t.Errorf("NeedsRehash(%q) = true for default parameters", h)
+	if h, _ := HashPassword("x"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("HashPassword uses %q, want m=19 MiB, t=2, p=1", h)
 	}
 }
 

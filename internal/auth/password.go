@@ -122,11 +122,3 @@ func VerifyPassword(phc, password string) (bool, error) {
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
-
-// NeedsRehash reports whether phc was made with parameters other than
-// DefaultParams.
-func NeedsRehash(phc string) bool {
-	p, _, _, err := ParseHash(phc)
-	return err != nil || p.Memory != DefaultParams.Memory || p.Time != DefaultParams.Time ||
-		p.Threads != DefaultParams.Threads || p.KeyLen != DefaultParams.KeyLen
-}

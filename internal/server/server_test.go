@@ -6,11 +6,21 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -352,6 +362,42 @@ func TestGracefulShutdown(t *testing.T) {
 	if c, err := net.Dial("tcp", srv.Addr().String()); err == nil {
 		c.Close()
 		t.Errorf("port still open after shutdown")
+	}
+}
+
+// TestTLS serves HTTPS with --tls-cert and --tls-key.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+
+	in := servertest.Start(t, servertest.Config(func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile }))
+	if !strings.HasPrefix(in.BaseURL, "https://") {
+		t.Fatalf("BaseURL = %q, want https", in.BaseURL)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	in.Client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool}
+	if resp := in.Do(t, "PROPFIND", "/dav/", "admin", "", http.Header{"Depth": {"0"}}); resp.StatusCode != http.StatusMultiStatus {
+		t.Errorf("PROPFIND over TLS = %d, want 207", resp.StatusCode)
 	}
 }
 
