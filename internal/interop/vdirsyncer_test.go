@@ -56,6 +56,19 @@ END:STANDARD
 END:VTIMEZONE
 `
 
+// eventUID is the UID of the i-th generated event. vdirsyncer PUTs an item
+// to <UID>.ics when the UID has only [A-Za-z0-9_.+-], and to a random
+// name otherwise (client-quirks §2): some UIDs have a "+", some an "@".
+func eventUID(i int) string {
+	switch i % 10 {
+	case 6:
+		return fmt.Sprintf("interop-%03d@example.org", i)
+	case 8:
+		return fmt.Sprintf("interop-%03d+x", i)
+	}
+	return fmt.Sprintf("interop-%03d", i)
+}
+
 // generateEvent returns the iCalendar object of the i-th generated event
 // and its UID. The kinds rotate: a single UTC event; a daily series with an
 // override or an EXDATE; an all-day event; an event in Europe/Berlin or
@@ -64,7 +77,7 @@ END:VTIMEZONE
 // October 2026, so that khal (which lists an event on each day it touches)
 // and a CalDAV time-range count the same instances.
 func generateEvent(i int) (uid, data string) {
-	uid = fmt.Sprintf("interop-%03d", i)
+	uid = eventUID(i)
 	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i*7%90)
 	hour := 8 + i%9
 	start := day.Add(time.Duration(hour) * time.Hour)
@@ -83,10 +96,14 @@ func generateEvent(i int) (uid, data string) {
 		b.WriteString("END:VEVENT\n")
 	}
 	summary := fmt.Sprintf("SUMMARY:Event %d\\, kind %d", i, i%5)
+	if i%6 == 0 {
+		summary = fmt.Sprintf("SUMMARY:Café Zürich — 東京 %d", i)
+	}
 	switch i % 5 {
 	case 0:
 		event("DTSTART:"+utc(start), "DTEND:"+utc(start.Add(time.Hour)), summary,
-			"LOCATION:Room "+fmt.Sprint(i%13), "DESCRIPTION:Line one\\nline two; with a semicolon")
+			"LOCATION:Room "+fmt.Sprint(i%13),
+			"DESCRIPTION:Line one\\nline two; with a semicolon, and a line longer than 75 octets: "+strings.Repeat("ünïcödé ", 12))
 	case 1:
 		rule := "RRULE:FREQ=DAILY;COUNT=5"
 		if i%10 == 1 {
@@ -273,19 +290,20 @@ func TestInteropVdirsyncerKhal(t *testing.T) {
 	}
 	compareSides(t, "after the first sync", readVdir(t, vdir), objs)
 
-	// Changes on both sides, on disjoint events.
+	// Changes on both sides, on disjoint events, some with the UIDs that
+	// vdirsyncer does not use as names.
 	hrefs := hrefsByUID(t, objs)
 	var editedLocal, deletedLocal, editedRemote, deletedRemote, added []string
 	for i := range n {
-		uid := fmt.Sprintf("interop-%03d", i)
+		uid := eventUID(i)
 		switch i % 50 {
 		case 3:
 			editedLocal = append(editedLocal, uid)
-		case 11:
+		case 46:
 			deletedLocal = append(deletedLocal, uid)
-		case 17:
+		case 16:
 			editedRemote = append(editedRemote, uid)
-		case 29:
+		case 28:
 			deletedRemote = append(deletedRemote, uid)
 		}
 	}
