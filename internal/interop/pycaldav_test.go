@@ -244,6 +244,20 @@ func TestInteropPythonCaldav(t *testing.T) {
 		checkFreeBusy(t, fb.Data)
 	}
 
+	var slash struct {
+		URL     string
+		FoundAt string `json:"found_at"`
+		UIDs    []string
+		Gone    bool
+	}
+	if run.step(t, "slash_uid", &slash) {
+		const uid = "pycaldav/slash@example.org"
+		if slash.FoundAt != slash.URL || !slices.Equal(slash.UIDs, []string{uid, uid}) || !slash.Gone {
+			t.Errorf("the event with UID %q saved at %q: found by UID at %q, read back with UIDs %q, gone after delete %v; want it found at its URL with its UID, then gone",
+				uid, slash.URL, slash.FoundAt, slash.UIDs, slash.Gone)
+		}
+	}
+
 	var del struct {
 		EventGone      bool     `json:"event_gone"`
 		CalendarsAfter []string `json:"calendars_after"`

@@ -335,6 +335,39 @@ def _():
     return {"data": data if isinstance(data, str) else data.decode()}
 
 
+# python3-caldav names an object after its UID, quoting a "/" as %2F and
+# then quoting the result again (client-quirks §2).
+SLASH = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Almanac//interop//EN
+BEGIN:VEVENT
+UID:pycaldav/slash@example.org
+DTSTAMP:20260501T000000Z
+DTSTART:20260701T100000Z
+DTEND:20260701T110000Z
+SUMMARY:Slash in the UID
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+@step("slash_uid")
+def _():
+    cal = state["cal"]
+    obj = cal.save_event(SLASH)
+    by_uid = cal.event_by_uid("pycaldav/slash@example.org")
+    by_url = cal.event_by_url(obj.url)
+    res = {"url": path(obj.url), "found_at": path(by_uid.url),
+           "uids": [str(c.get("UID")) for c in components(by_uid) + components(by_url)]}
+    by_url.delete()
+    try:
+        cal.event_by_uid("pycaldav/slash@example.org")
+        res["gone"] = False
+    except caldav.error.NotFoundError:
+        res["gone"] = True
+    return res
+
+
 @step("delete")
 def _():
     cal = state["cal"]
