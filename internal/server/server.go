@@ -145,7 +145,7 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 
 	backend := NewDAVBackend(s.svc, DAVOptions{})
 	davOpt := caldav.Options{
-		Limits:         caldata.Limits{MaxResourceSize: 10 << 20},
+		Limits:         davLimits,
 		MaxSyncResults: 10000,
 		Now:            opt.Now,
 		OnError: func(r *http.Request, err error) {
@@ -159,6 +159,19 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 	public := caldav.NewHandler(backend, davOpt)
 	s.handler = s.routes(dav, public)
 	return s, nil
+}
+
+// davLimits are the calendar collections' limits (RFC 4791 §5.2.5–5.2.9),
+// advertised as properties and enforced on PUT, COPY and MOVE. The date
+// bounds keep birthdays and far-future plans while refusing typing
+// accidents such as year 0201; max-instances bounds finite recurrence sets
+// only (endless rules are indexed over a window).
+var davLimits = caldata.Limits{
+	MaxResourceSize:         10 << 20,
+	MinDateTime:             time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC),
+	MaxDateTime:             time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC),
+	MaxInstances:            100000,
+	MaxAttendeesPerInstance: 5000,
 }
 
 // bootstrap creates the administrator with a random one-time password on
