@@ -174,7 +174,7 @@ func serverBySummary(t *testing.T, s *server, user, path string) map[string]obje
 // a local deletion reaches the server through a DELETE with the ETag
 // calcurse re-quotes (client-quirks §2).
 func TestInteropCalcurse(t *testing.T) {
-	requireInterop(t, []string{python, "calcurse", "/usr/bin/calcurse-caldav"}, "httplib2", "lxml")
+	requireInterop(t, []string{python, "calcurse", "/usr/bin/calcurse-caldav"}, "httplib2")
 	s := startServer(t)
 	const user = "alice"
 	s.addUser(t, user)

@@ -70,16 +70,15 @@ func tempHome(t *testing.T) (string, []string) {
 	return home, env
 }
 
-// result is the outcome of one run of a client.
+// result is the output of one run of a client.
 type result struct {
 	stdout, stderr string
-	err            error
 }
 
-// runClient runs a client with the given environment, directory and stdin,
-// killed after stepTimeout. It reports a timeout as a test failure and
-// returns the run for the caller to judge.
-func runClient(t *testing.T, env []string, dir, stdin string, name string, args ...string) result {
+// mustRun runs a client with the given environment, directory and stdin,
+// killed after stepTimeout, and fails the test if it does not exit with
+// status 0 in time.
+func mustRun(t *testing.T, env []string, dir, stdin string, name string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), stepTimeout)
 	defer cancel()
@@ -91,19 +90,12 @@ func runClient(t *testing.T, env []string, dir, stdin string, name string, args 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String(), err: err}
-	if ctx.Err() == context.DeadlineExceeded {
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
 		t.Fatalf("%s %s did not finish within %v (hung?)\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), stepTimeout, r.stdout, r.stderr)
-	}
-	return r
-}
-
-// mustRun is runClient for a step that has to succeed.
-func mustRun(t *testing.T, env []string, dir, stdin string, name string, args ...string) result {
-	t.Helper()
-	r := runClient(t, env, dir, stdin, name, args...)
-	if r.err != nil {
-		t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), r.err, r.stdout, r.stderr)
+	case err != nil:
+		t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), err, r.stdout, r.stderr)
 	}
 	return r
 }
