@@ -21,6 +21,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,8 +74,25 @@ func main() {
 		compare    = flag.String("compare", "", "name=report.json,…: print a Markdown comparison of JSON reports; the first is the subject")
 		big        = flag.String("big", "", "with -compare: the subject's JSON report at a larger size, for the scaling ratio")
 		crashFiles = flag.String("crash", "", "with -compare: name=crash.json,… reports of -crash-verify")
+		wait       = flag.Duration("wait", 0, "only wait up to this long until the -url's host accepts connections (for scripts)")
+		freePort   = flag.Bool("free-port", false, "only print a free TCP port on 127.0.0.1 (for scripts)")
 	)
 	flag.Parse()
+	if *freePort {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Println(l.Addr().(*net.TCPAddr).Port)
+		l.Close()
+		return
+	}
+	if *wait > 0 {
+		if err := waitUp(*rawURL, *wait); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	if *compare != "" {
 		if err := Compare(os.Stdout, *compare, *big, *crashFiles); err != nil {
 			fatal(err)
@@ -246,4 +265,23 @@ func diskUsage(dir string) int64 {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(1)
+}
+
+// waitUp waits until the host of rawURL accepts TCP connections.
+func waitUp(rawURL string, limit time.Duration) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		conn, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err == nil {
+			return conn.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not up after %v: %v", u.Host, limit, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
