@@ -1,6 +1,6 @@
 module github.com/almanac-project/almanac/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/almanac-project/almanac v0.0.0
