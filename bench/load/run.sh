@@ -15,7 +15,8 @@
 # Environment: OBJECTS (10000), OBJECTS_BIG (unset: no scaling run), CLIENTS
 # (4), OPS (200, per timed scenario), DURATION (3s, per timed scenario),
 # SEED (1), SERVERS ("almanac radicale xandikos"), CRASH (1: run the crash
-# test), CRASH_AFTER (seconds of PUT load before the kill, 5), OUT (where
+# test), CRASH_AFTER (seconds of PUT load before the kill, 5), LOAD (1; 0
+# skips the timed runs, for a crash test alone), OUT (where
 # the JSON reports and the table are kept, out/load), ALMANAC (a prebuilt
 # binary; default: built from the working tree).
 #
@@ -127,7 +128,8 @@ stop() {
 mk() { [ "$1" = xandikos ] || echo -mkcalendar; }
 
 list=""
-for s in $SERVERS; do
+[ "${LOAD:-1}" = 1 ] || SERVERS_LOAD=""
+for s in ${SERVERS_LOAD-$SERVERS}; do
 	say "$s: $OBJECTS objects"
 	start "$s" "$work/$s"
 	# shellcheck disable=SC2046,SC2086
@@ -168,6 +170,7 @@ if [ "$CRASH" = 1 ]; then
 	done
 fi
 
+[ -n "$list" ] || exit 0
 {
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores:$versions"
 	echo
