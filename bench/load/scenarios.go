@@ -158,8 +158,18 @@ func (r *Runner) Run(name string) Result {
 		expand := name == "query-month-expand"
 		body := QueryBody(from, to, expand)
 		res = r.check(name, func() (*Result, error) { return r.checkQuery(from, to, expand, body) })
+		want := res.Count
 		r.timed(&res, func(_, _ int) error {
-			return r.report(body, "1", func(b []byte) error { return nil })
+			return r.report(body, "1", func(b []byte) error {
+				got := CountResponses(b)
+				if expand {
+					got = bytes.Count(b, []byte("BEGIN:VEVENT"))
+				}
+				if want >= 0 && got != want {
+					return fmt.Errorf("calendar-query: %d %s, the check request had %d", got, res.Unit, want)
+				}
+				return nil
+			})
 		})
 	case "multiget-50":
 		res = r.check(name, func() (*Result, error) { return r.checkMultiget(r.multigetNames(-1)) })
