@@ -31,12 +31,28 @@ server:
   user delete NAME        delete a user with all their calendars
   user app-password NAME [--label LABEL]
                           create an app password for a calendar client and print it
+  calendar list --user NAME
+                          list a user's calendars with their shares, public URL and feed
+  calendar create --user NAME --calendar NAME [--display-name S] [--color #RRGGBB]
+                  [--components VEVENT,VTODO]
+                          create a calendar
+  calendar delete --user NAME --calendar NAME
+                          delete a calendar with its events
+  calendar share --user NAME --calendar NAME --with OTHER --access read|read-write|free-busy
+  calendar unshare --user NAME --calendar NAME --with OTHER
+                          give another user access to a calendar, or take it back
+  calendar publish|unpublish --user NAME --calendar NAME
+                          let anyone read a calendar without logging in (prints its URL), or stop
+  calendar feed --user NAME --calendar NAME [--rotate|--disable]
+                          print the secret .ics feed URL (created if needed), replace it, or
+                          switch the feed off
   import --user NAME [--calendar NAME] FILE.ics
                           add the events of an iCalendar file to a calendar
   export --user NAME [--calendar NAME] [-o FILE.ics]
                           write a calendar as one iCalendar file
-  The user, import and export commands take --data DIR or --db DSN (and --config FILE)
-  like serve, and work while the server runs.
+  The user, calendar, import and export commands take --data DIR or --db DSN (and
+  --config FILE) like serve, and work while the server runs. The calendar commands print
+  URLs under --base-url URL, by default the URL serve prints.
 
 tools:
   ical lint FILE...       validate iCalendar files (RFC 5545); exit 1 if any error
@@ -62,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdServe(args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(args[1:], stdin, stdout, stderr)
+	case "calendar":
+		return cmdCalendar(args[1:], stdout, stderr)
 	case "import":
 		return cmdImport(args[1:], stdout, stderr)
 	case "export":

@@ -16,10 +16,11 @@ import (
 	"github.com/almanac-project/almanac/internal/config"
 )
 
-// Admin runs the administration commands (almanac user, import, export)
-// on the store a configuration selects, with or without a server running
-// on it. Its errors are sentences for the person at the terminal.
+// Admin runs the administration commands (almanac user, calendar, import,
+// export) on the store a configuration selects, with or without a server
+// running on it. Its errors are sentences for the person at the terminal.
 type Admin struct {
+	cfg   config.Config
 	store calendar.Store
 	svc   *calendar.Service
 }
@@ -30,7 +31,7 @@ func OpenAdmin(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Ad
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{store: st, svc: calendar.New(st, calendar.Options{Logger: logger})}, nil
+	return &Admin{cfg: cfg, store: st, svc: calendar.New(st, calendar.Options{Logger: logger})}, nil
 }
 
 // Close closes the store.
