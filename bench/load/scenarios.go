@@ -493,6 +493,19 @@ func diffUIDs(got map[string]Member, want map[string]*Object, all map[string]*Ob
 		}
 		out = append(out, line)
 	}
+	// A server that tests only the first occurrence (DTSTART, DTEND) of a
+	// recurring event misses every series that starts before the range.
+	firstOutside := 0
+	for _, u := range missing {
+		if o := all[u]; o != nil && o.Kind == KindRecurring && len(o.Instances) > 0 && o.InstancesIn(from, to) > 0 {
+			if in := o.Instances[0]; !(in.Start.Before(to) && in.End.After(from)) {
+				firstOutside++
+			}
+		}
+	}
+	if firstOutside > 0 && firstOutside == len(missing) {
+		out = append(out, fmt.Sprintf("every object left out is a recurring series whose first occurrence is outside the range but a later one inside it (%d): the server matches recurring events by their first occurrence only", firstOutside))
+	}
 	explain("left out", missing)
 	explain("returned but outside the range", extra)
 	return out
