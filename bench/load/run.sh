@@ -115,7 +115,7 @@ start() {
 		auth="" ;;
 	esac
 	pids="$pids $pid"
-	"$load" -url "$url" -wait 30s
+	"$load" -url "$url" -wait 30s || say "$1: not answering on $url"
 }
 
 stop() {
