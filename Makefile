@@ -22,9 +22,9 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-# Tests against other software (python3-icalendar, python3-vobject); CI runs them with make test.
+# Tests against other software (Python iCalendar libraries, real CalDAV clients); CI runs them with make test.
 interop:
-	ALMANAC_TEST_INTEROP=1 $(GO) test -count=1 -run Interop ./...
+	ALMANAC_TEST_INTEROP=1 $(GO) test -count=1 -run "Interop|WellKnown" ./...
 
 vet:
 	$(GO) vet ./...
@@ -45,6 +45,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzValidate$$' -fuzztime=$(FUZZTIME) ./ical
 	$(GO) test -run='^$$' -fuzz='^FuzzRecur$$' -fuzztime=$(FUZZTIME) ./ical/recur
 	$(GO) test -run='^$$' -fuzz='^FuzzVTimezone$$' -fuzztime=$(FUZZTIME) ./ical/tz
+	$(GO) test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) ./internal/caldav
+	$(GO) test -run='^$$' -fuzz='^FuzzFilter$$' -fuzztime=$(FUZZTIME) ./internal/caldav/caldata
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...
