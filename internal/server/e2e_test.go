@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+// Copyright the Almanac authors.
+
+package server_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/internal/calendar"
+	"github.com/almanac-project/almanac/internal/servertest"
+)
+
+// End-to-end tests: the real server on a loopback port with SQLite,
+// driven over HTTP.
+
+// msResponse is one DAV:response of a multistatus.
+type msResponse struct {
+	Href   string
+	Status string // the response's own status, if any
+	ETag   string
+	// Data is the CALDAV:calendar-data of a 200 propstat; HasData says
+	// whether there was one.
+	Data    string
+	HasData bool
+}
+
+// parseMultistatus decodes a 207 body.
+func parseMultistatus(t *testing.T, body string) []msResponse {
+	t.Helper()
+	var ms struct {
+		Responses []struct {
+			Href     string `xml:"DAV: href"`
+			Status   string `xml:"DAV: status"`
+			Propstat []struct {
+				Status string `xml:"DAV: status"`
+				Prop   struct {
+					ETag         string  `xml:"DAV: getetag"`
+					CalendarData *string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+				} `xml:"DAV: prop"`
+			} `xml:"DAV: propstat"`
+		} `xml:"DAV: response"`
+	}
+	if err := xml.Unmarshal([]byte(body), &ms); err != nil {
+		t.Fatalf("multistatus: %v\n%s", err, body)
+	}
+	out := make([]msResponse, 0, len(ms.Responses))
+	for _, r := range ms.Responses {
+		m := msResponse{Href: r.Href, Status: r.Status}
+		for _, ps := range r.Propstat {
+			if !strings.Contains(ps.Status, " 200 ") {
+				continue
+			}
+			if ps.Prop.ETag != "" {
+				m.ETag = ps.Prop.ETag
+			}
+			if ps.Prop.CalendarData != nil {
+				m.Data, m.HasData = *ps.Prop.CalendarData, true
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func hrefs(rs []msResponse) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Href)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listing is the members of a calendar with their ETags, from a Depth 1
+// PROPFIND: "href etag" lines, sorted.
+func listing(t *testing.T, in *servertest.Instance, user, path string) []string {
+	t.Helper()
+	resp := in.Do(t, "PROPFIND", path, user, `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`, http.Header{"Depth": {"1"}})
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("PROPFIND %s = %d", path, resp.StatusCode)
+	}
+	var out []string
+	for _, r := range parseMultistatus(t, servertest.Body(t, resp)) {
+		out = append(out, r.Href+" "+r.ETag)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func event(uid, summary string) string {
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//e2e//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+		"\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260301T100000Z\r\nDURATION:PT1H\r\nSUMMARY:" + summary +
+		"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+}
+
+var calendarType = http.Header{"Content-Type": {"text/calendar; charset=utf-8"}}
+
+// race sends the requests at once and returns each one's status (0 and
+// the error if it failed).
+func race(in *servertest.Instance, reqs []*http.Request) ([]int, []error) {
+	codes, errs := make([]int, len(reqs)), make([]error, len(reqs))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, req := range reqs {
+		wg.Go(func() {
+			<-start
+			resp, err := in.Client.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	return codes, errs
+}
+
+// TestConcurrentConditionalWrites races eight PUTs of the same new
+// resource with If-None-Match: *, then eight with If-Match of the same
+// ETag: RFC 9110 §13.1 makes exactly one of each win.
+func TestConcurrentConditionalWrites(t *testing.T) {
+	in := servertest.Start(t)
+	in.AddUser(t, "ann", "pw")
+	const n = 8
+	path := "/dav/calendars/ann/calendar/race.ics"
+
+	check := func(round string, codes []int, errs []error, win int) int {
+		t.Helper()
+		winner, wins := -1, 0
+		for i, c := range codes {
+			switch {
+			case errs[i] != nil:
+				t.Errorf("%s: writer %d: %v", round, i, errs[i])
+			case c == win:
+				winner, wins = i, wins+1
+			case c != http.StatusPreconditionFailed:
+				t.Errorf("%s: writer %d got %d, want %d or 412", round, i, c, win)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%s: %d writers got %d (statuses %v), want exactly one", round, wins, win, codes)
+		}
+		return winner
+	}
+	stored := func() *calendar.Object {
+		t.Helper()
+		coll, err := in.Server.Service().Collection(t.Context(), "ann", "calendar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := in.Server.Service().ListObjects(t.Context(), coll, true)
+		if err != nil || len(objs) != 1 {
+			t.Fatalf("the calendar holds %d objects (%v), want 1", len(objs), err)
+		}
+		return objs[0]
+	}
+
+	var reqs []*http.Request
+	var bodies []string
+	for i := range n {
+		bodies = append(bodies, event("race@example.org", fmt.Sprintf("create %d", i)))
+		reqs = append(reqs, in.NewRequest(t, "PUT", path, "ann", bodies[i],
+			http.Header{"If-None-Match": {"*"}, "Content-Type": {"text/calendar"}}))
+	}
+	codes, errs := race(in, reqs)
+	w := check("If-None-Match: *", codes, errs, http.StatusCreated)
+	obj := stored()
+	if string(obj.Data) != bodies[w] {
+		t.Errorf("stored body after the create race is not the winner's:\n%s\nwant\n%s", obj.Data, bodies[w])
+	}
+
+	etag := obj.ETag
+	reqs, bodies = nil, nil
+	for i := range n {
+		bodies = append(bodies, event("race@example.org", fmt.Sprintf("update %d", i)))
+		reqs = append(reqs, in.NewRequest(t, "PUT", path, "ann", bodies[i],
+			http.Header{"If-Match": {etag}, "Content-Type": {"text/calendar"}}))
+	}
+	codes, errs = race(in, reqs)
+	w = check("If-Match", codes, errs, http.StatusNoContent)
+	obj = stored()
+	if string(obj.Data) != bodies[w] {
+		t.Errorf("stored body after the update race is not the winner's:\n%s\nwant\n%s", obj.Data, bodies[w])
+	}
+	resp := in.Do(t, "GET", path, "ann", "", nil)
+	if body := servertest.Body(t, resp); resp.StatusCode != 200 || body != bodies[w] || resp.Header.Get("ETag") != obj.ETag {
+		t.Errorf("GET after the races = %d ETag %s, body %q; want the winner's %q with ETag %s", resp.StatusCode, resp.Header.Get("ETag"), body, bodies[w], obj.ETag)
+	}
+}
+
+// rfcDir holds the RFC 4791 Appendix B objects and the §7.8 requests,
+// shared with package caldata's tests.
+var rfcDir = filepath.Join("..", "caldav", "caldata", "testdata", "rfc4791")
+
+func readRFC(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(rfcDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// rfcCalendar creates bernard's calendar "work" as in RFC 4791 §7.8, in
+// US/Eastern like the Appendix B data, and PUTs the Appendix B objects
+// into it.
+func rfcCalendar(t *testing.T, in *servertest.Instance) string {
+	t.Helper()
+	in.AddUser(t, "bernard", "pw")
+	abcd1, err := ical.Parse([]byte(readRFC(t, "abcd1.ics")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := ical.NewComponent(ical.CompCalendar)
+	zone.Add(ical.NewProperty("VERSION", "2.0"))
+	zone.Add(ical.NewProperty("PRODID", "-//e2e//EN"))
+	for _, c := range abcd1.Children {
+		if c.Name == ical.CompTimezone {
+			zone.Children = append(zone.Children, c)
+		}
+	}
+	var tz strings.Builder
+	xml.EscapeText(&tz, ical.Marshal(zone))
+	mk := `<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>` +
+		`<D:displayname>Work</D:displayname>` +
+		`<C:supported-calendar-component-set><C:comp name="VEVENT"/><C:comp name="VTODO"/><C:comp name="VFREEBUSY"/></C:supported-calendar-component-set>` +
+		`<C:calendar-timezone>` + tz.String() + `</C:calendar-timezone></D:prop></D:set></C:mkcalendar>`
+	coll := "/dav/calendars/bernard/work/"
+	if resp := in.Do(t, "MKCALENDAR", coll, "bernard", mk, nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("MKCALENDAR = %d %s", resp.StatusCode, servertest.Body(t, resp))
+	}
+	for i := 1; i <= 8; i++ {
+		name := fmt.Sprintf("abcd%d.ics", i)
+		if resp := in.Do(t, "PUT", coll+name, "bernard", readRFC(t, name), calendarType); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("PUT %s = %d %s", name, resp.StatusCode, servertest.Body(t, resp))
+		}
+	}
+	return coll
+}
+
+// TestRFC4791Examples replays the calendar-query examples of RFC 4791
+// §7.8, the multiget of §7.9.1 and the free-busy query of §7.10.1 over
+// HTTP on the Appendix B data. The expected hrefs are the RFC's answers
+// corrected as package caldata's rfc_test.go explains: §7.8.5 matches
+// nothing (the RFC prints a task that Appendix B does not have) and
+// §7.8.10 is answered, not refused, because this server supports filters
+// on any property (§7.7 makes that optional). It runs with the server's
+// clock in January 2006, where the recurrence index covers the queries,
+// and with today's clock, where it does not and the index falls back to
+// the objects' spans.
+func TestRFC4791Examples(t *testing.T) {
+	for _, clock := range []struct {
+		name string
+		now  func() time.Time
+	}{
+		{"clock in 2006", func() time.Time { return time.Date(2006, 1, 25, 9, 0, 0, 0, time.UTC) }},
+		{"clock today", nil},
+	} {
+		t.Run(clock.name, func(t *testing.T) {
+			var opts []servertest.Option
+			if clock.now != nil {
+				opts = append(opts, servertest.Now(clock.now))
+			}
+			in := servertest.Start(t, opts...)
+			coll := rfcCalendar(t, in)
+			t.Run("calendar-query", func(t *testing.T) { rfcQueries(t, in, coll) })
+			t.Run("multiget", func(t *testing.T) { rfcMultiget(t, in, coll) })
+			t.Run("free-busy", func(t *testing.T) { rfcFreeBusy(t, in, coll) })
+		})
+	}
+}
+
+func rfcQueries(t *testing.T, in *servertest.Instance, coll string) {
+	for _, tt := range []struct {
+		section string
+		want    []string
+	}{
+		{"7.8.1", []string{"abcd2.ics", "abcd3.ics"}},
+		{"7.8.2", []string{"abcd2.ics", "abcd3.ics"}},
+		{"7.8.3", []string{"abcd2.ics", "abcd3.ics"}},
+		{"7.8.4", []string{"abcd8.ics"}},
+		{"7.8.5", nil},
+		{"7.8.6", []string{"abcd3.ics"}},
+		{"7.8.7", []string{"abcd3.ics"}},
+		{"7.8.8", []string{"abcd1.ics", "abcd2.ics", "abcd3.ics"}},
+		{"7.8.9", []string{"abcd4.ics", "abcd5.ics"}},
+		{"7.8.10", nil},
+	} {
+		t.Run(tt.section, func(t *testing.T) {
+			req := readRFC(t, "rfc4791_"+tt.section+"_01_request.txt")
+			body := req[strings.Index(req, "<?xml"):]
+			resp := in.Do(t, "REPORT", coll, "bernard", body, http.Header{"Depth": {"1"}})
+			if resp.StatusCode != http.StatusMultiStatus {
+				t.Fatalf("REPORT §%s = %d %s", tt.section, resp.StatusCode, servertest.Body(t, resp))
+			}
+			rs := parseMultistatus(t, servertest.Body(t, resp))
+			var want []string
+			for _, n := range tt.want {
+				want = append(want, coll+n)
+			}
+			if got := hrefs(rs); !slices.Equal(got, want) {
+				t.Fatalf("REPORT §%s hrefs = %v, want %v", tt.section, got, want)
+			}
+			asksData := strings.Contains(body, "calendar-data")
+			for _, r := range rs {
+				if r.HasData != asksData || asksData && !strings.Contains(r.Data, "BEGIN:VCALENDAR") {
+					t.Errorf("REPORT §%s: %s has calendar-data %v %.40q, want it %v", tt.section, r.Href, r.HasData, r.Data, asksData)
+				}
+				if strings.Contains(body, "getetag") && r.ETag == "" {
+					t.Errorf("REPORT §%s: %s has no getetag", tt.section, r.Href)
+				}
+				cal, err := ical.Parse([]byte(r.Data))
+				if err != nil {
+					t.Errorf("REPORT §%s: %s calendar-data does not parse: %v", tt.section, r.Href, err)
+					continue
+				}
+				switch tt.section {
+				case "7.8.1":
+					// Only the properties asked for: no DTSTAMP.
+					if strings.Contains(r.Data, "DTSTAMP") || !strings.Contains(r.Data, "SUMMARY") {
+						t.Errorf("REPORT §7.8.1: %s calendar-data is not limited to the requested properties:\n%s", r.Href, r.Data)
+					}
+				case "7.8.3":
+					// §9.6.5: expanded, every instance of the recurring
+					// abcd2.ics carries a RECURRENCE-ID, every time is in
+					// UTC and no recurrence rule or VTIMEZONE is left. The
+					// single event abcd3.ics stays as it is, without a
+					// RECURRENCE-ID, as the RFC prints it.
+					recurring := strings.HasSuffix(r.Href, "abcd2.ics")
+					n := 0
+					for _, c := range cal.Children {
+						if c.Name == ical.CompTimezone {
+							t.Errorf("REPORT §7.8.3: %s keeps a VTIMEZONE after expansion", r.Href)
+						}
+						if c.Name != ical.CompEvent {
+							continue
+						}
+						n++
+						rid := c.Prop(ical.PropRecurrenceID)
+						if (rid != nil) != recurring || rid != nil && !strings.HasSuffix(rid.Value, "Z") ||
+							!strings.HasSuffix(c.Value(ical.PropDTStart), "Z") || c.Prop(ical.PropRRule) != nil {
+							t.Errorf("REPORT §7.8.3: %s instance %d: RECURRENCE-ID %v (want one in UTC: %v), DTSTART %s, or an RRULE left:\n%s",
+								r.Href, n, rid, recurring, c.Value(ical.PropDTStart), r.Data)
+						}
+					}
+					// Event #2 recurs daily; in [Jan 3, Jan 5) are its
+					// instance of Jan 3 and the override of Jan 4.
+					if want := map[bool]int{true: 2, false: 1}[recurring]; n != want {
+						t.Errorf("REPORT §7.8.3: %s has %d VEVENTs, want %d:\n%s", r.Href, n, want, r.Data)
+					}
+				}
+			}
+		})
+	}
+}
+
+// rfcMultiget is RFC 4791 §7.9.1: one href that exists and one that does
+// not (404 in its own response).
+func rfcMultiget(t *testing.T, in *servertest.Instance, coll string) {
+	body := `<?xml version="1.0" encoding="utf-8" ?>
+<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop>
+    <D:getetag/>
+    <C:calendar-data/>
+  </D:prop>
+  <D:href>` + coll + `abcd1.ics</D:href>
+  <D:href>` + coll + `mtg1.ics</D:href>
+</C:calendar-multiget>`
+	resp := in.Do(t, "REPORT", coll, "bernard", body, http.Header{"Depth": {"1"}})
+	if resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("multiget = %d", resp.StatusCode)
+	}
+	rs := parseMultistatus(t, servertest.Body(t, resp))
+	if got, want := hrefs(rs), []string{coll + "abcd1.ics", coll + "mtg1.ics"}; !slices.Equal(got, want) {
+		t.Fatalf("multiget hrefs = %v, want %v", got, want)
+	}
+	for _, r := range rs {
+		switch {
+		case strings.HasSuffix(r.Href, "abcd1.ics"):
+			if !r.HasData || !strings.Contains(r.Data, "SUMMARY:Event #1") || r.ETag == "" {
+				t.Errorf("multiget abcd1.ics = %+v, want its data and ETag", r)
+			}
+		case !strings.Contains(r.Status, " 404 ") || r.HasData:
+			t.Errorf("multiget mtg1.ics = %+v, want a 404 response", r)
+		}
+	}
+}
+
+// rfcFreeBusy is RFC 4791 §7.10.1 over the requested range (which, as
+// caldata's TestRFC4791FreeBusy explains, is a day longer than the
+// printed answer covers).
+func rfcFreeBusy(t *testing.T, in *servertest.Instance, coll string) {
+	body := `<?xml version="1.0" encoding="utf-8" ?>
+<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <C:time-range start="20060104T140000Z" end="20060105T220000Z"/>
+</C:free-busy-query>`
+	resp := in.Do(t, "REPORT", coll, "bernard", body, http.Header{"Depth": {"1"}})
+	got := servertest.Body(t, resp)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("free-busy-query = %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), got)
+	}
+	cal, err := ical.Parse([]byte(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var periods []string
+	for _, c := range cal.Children {
+		for _, p := range c.PropsNamed(ical.PropFreeBusy) {
+			periods = append(periods, strings.TrimSuffix(string(ical.AppendProperty(nil, p)), "\r\n"))
+		}
+	}
+	want := []string{
+		"FREEBUSY;FBTYPE=BUSY-TENTATIVE:20060104T150000Z/20060104T160000Z",
+		"FREEBUSY:20060104T190000Z/20060104T200000Z",
+		"FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:20060105T100000Z/20060105T120000Z",
+		"FREEBUSY:20060105T170000Z/20060105T180000Z",
+	}
+	if !slices.Equal(periods, want) {
+		t.Errorf("free-busy-query periods =\n%s\nwant\n%s\nbody:\n%s", strings.Join(periods, "\n"), strings.Join(want, "\n"), got)
+	}
+}
