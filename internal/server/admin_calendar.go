@@ -89,7 +89,9 @@ func (a *Admin) PublicURL(user, cal string) string {
 }
 
 // FeedURL is the .ics feed URL of a feed token.
-func (a *Admin) FeedURL(token string) string { return a.URL() + "feeds/" + url.PathEscape(token) + ".ics" }
+func (a *Admin) FeedURL(token string) string {
+	return a.URL() + "feeds/" + url.PathEscape(token) + ".ics"
+}
 
 // WebcalURL returns an http(s) URL with the webcal scheme that calendar
 // applications open as a subscription.
