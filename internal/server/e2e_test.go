@@ -432,3 +432,91 @@ func rfcFreeBusy(t *testing.T, in *servertest.Instance, coll string) {
 		t.Errorf("free-busy-query periods =\n%s\nwant\n%s\nbody:\n%s", strings.Join(periods, "\n"), strings.Join(want, "\n"), got)
 	}
 }
+
+// billionLaughs is a PROPFIND body whose DOCTYPE declares entities that
+// expand to 10^9 copies of "lol".
+func billionLaughs() string {
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol0 \"lol\">\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, " <!ENTITY lol%d \"%s\">\n", i, strings.Repeat(fmt.Sprintf("&lol%d;", i-1), 10))
+	}
+	b.WriteString("]>\n<D:propfind xmlns:D=\"DAV:\"><D:prop><D:displayname>&lol9;</D:displayname></D:prop></D:propfind>")
+	return b.String()
+}
+
+// TestBadInput sends malformed and hostile requests through the real
+// server: each gets its 4xx, nothing in the calendar changes, and the
+// server stays healthy.
+func TestBadInput(t *testing.T) {
+	in := servertest.Start(t)
+	in.AddUser(t, "ann", "pw")
+	in.AddUser(t, "bob", "pw")
+	coll := "/dav/calendars/ann/calendar/"
+	for _, uid := range []string{"a", "b"} {
+		if resp := in.Do(t, "PUT", coll+uid+".ics", "ann", event(uid, "keep "+uid), calendarType); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("PUT %s = %d", uid, resp.StatusCode)
+		}
+	}
+	before := listing(t, in, "ann", coll)
+	bobBefore := listing(t, in, "bob", "/dav/calendars/bob/calendar/")
+
+	huge := `<D:propfind xmlns:D="DAV:"><D:prop>` + strings.Repeat("<D:displayname/>", 1<<17) + `</D:prop></D:propfind>`
+	invalidValue := strings.Replace(event("a", "broken"), "DTSTART:20260301T100000Z", "DTSTART:not-a-date", 1)
+	for _, tc := range []struct {
+		name, method, path, body string
+		hdr                      http.Header
+		want                     int
+		cond                     string // the DAV:error precondition expected, if any
+	}{
+		{"malformed XML", "PROPFIND", coll, `<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop>`, http.Header{"Depth": {"1"}}, 400, ""},
+		{"mismatched tags", "REPORT", coll, `<C:calendar-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:filter></C:calendar-query>`, http.Header{"Depth": {"1"}}, 400, ""},
+		{"DOCTYPE entity bomb", "PROPFIND", coll, billionLaughs(), http.Header{"Depth": {"0"}}, 400, ""},
+		{"external entity", "PROPPATCH", coll, `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` +
+			`<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>&e;</D:displayname></D:prop></D:set></D:propertyupdate>`, nil, 400, ""},
+		{"PROPFIND body over 1 MiB", "PROPFIND", coll, huge, http.Header{"Depth": {"0"}, "Expect": {"100-continue"}}, 413, ""},
+		{"not iCalendar", "PUT", coll + "a.ics", "BEGIN:VCALENDAR\r\nthis is no content line\r\n", calendarType, 403, "valid-calendar-data"},
+		{"invalid DTSTART", "PUT", coll + "a.ics", invalidValue, calendarType, 403, "valid-calendar-data"},
+		{"text/plain", "PUT", coll + "b.ics", event("b", "as text"), http.Header{"Content-Type": {"text/plain"}}, 403, "supported-calendar-data"},
+		// Dot segments are 400 before the mux could redirect them.
+		{"dot-dot", "GET", "/dav/calendars/ann/calendar/../../bob/calendar/", "", nil, 400, ""},
+		{"dot-dot PUT", "PUT", "/dav/calendars/ann/calendar/../../bob/calendar/x.ics", event("x", "x"), calendarType, 400, ""},
+		{"dot PROPFIND", "PROPFIND", "/dav/calendars/ann/./calendar/", "", http.Header{"Depth": {"1"}}, 400, ""},
+		{"escaped dot-dot", "PUT", "/dav/calendars/ann/%2e%2e/bob/calendar/x.ics", event("x", "x"), calendarType, 0, ""},
+		{"escaped dot-dot DELETE", "DELETE", "/dav/calendars/ann/calendar/%2E%2E/", "", nil, 0, ""},
+		{"escaped slash", "PUT", "/dav/calendars/ann/calendar/..%2F..%2Fbob%2Fcalendar%2Fx.ics", event("x", "x"), calendarType, 0, ""},
+		{"escaped slash in a name", "DELETE", "/dav/calendars/ann/calendar%2Fa.ics", "", nil, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			resp := in.Do(t, tc.method, tc.path, "ann", tc.body, tc.hdr)
+			body := servertest.Body(t, resp)
+			switch {
+			case tc.want == 0 && (resp.StatusCode < 400 || resp.StatusCode > 499):
+				t.Errorf("%s %s = %d, want 4xx\n%s", tc.method, tc.path, resp.StatusCode, body)
+			case tc.want != 0 && resp.StatusCode != tc.want:
+				t.Errorf("%s %s = %d, want %d\n%s", tc.method, tc.path, resp.StatusCode, tc.want, body)
+			}
+			if tc.cond != "" && (!strings.Contains(body, ":error") || !strings.Contains(body, ":"+tc.cond+"/>") ||
+				!strings.Contains(body, "urn:ietf:params:xml:ns:caldav")) {
+				t.Errorf("%s %s: body lacks a DAV:error with CALDAV:%s:\n%s", tc.method, tc.path, tc.cond, body)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("%s %s took %v", tc.method, tc.path, d)
+			}
+		})
+	}
+
+	if after := listing(t, in, "ann", coll); !slices.Equal(after, before) {
+		t.Errorf("ann's calendar changed:\nbefore %v\nafter  %v", before, after)
+	}
+	if after := listing(t, in, "bob", "/dav/calendars/bob/calendar/"); !slices.Equal(after, bobBefore) {
+		t.Errorf("bob's calendar changed:\nbefore %v\nafter  %v", bobBefore, after)
+	}
+	if resp := in.Do(t, "GET", coll+"a.ics", "ann", "", nil); servertest.Body(t, resp) != event("a", "keep a") {
+		t.Errorf("a.ics changed: %q", servertest.Body(t, resp))
+	}
+	if resp := in.Do(t, "GET", "/healthz", "", "", nil); resp.StatusCode != 200 {
+		t.Errorf("GET /healthz after the bad input = %d, want 200", resp.StatusCode)
+	}
+}

@@ -5,6 +5,8 @@ package server
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // readMethods are the methods of the anonymous read-only /public/ tree.
@@ -53,5 +55,24 @@ func (s *Server) routes(dav, public http.Handler) http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.handler())
 
-	return s.observe(mux)
+	return s.observe(refuseDotSegments(mux))
+}
+
+// refuseDotSegments answers 400 to a request whose path has a "." or ".."
+// segment, escaped ("%2e%2e") or not. ServeMux would redirect it to the
+// cleaned path with a 307, which keeps the method and body: a PUT or
+// DELETE sent on to a resource the request did not name. Clients remove
+// dot segments before sending (RFC 3986 §5.2.4), so a path that still
+// has them is malformed; the DAV handler refuses them too
+// (webdav.SplitPath), but only behind the mux.
+func refuseDotSegments(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for seg := range strings.SplitSeq(r.URL.EscapedPath(), "/") {
+			if u, err := url.PathUnescape(seg); err == nil && (u == "." || u == "..") {
+				http.Error(w, "invalid path: remove the . and .. segments", http.StatusBadRequest)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
