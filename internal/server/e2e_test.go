@@ -520,3 +520,149 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("GET /healthz after the bad input = %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestSharingEndToEnd: alice shares her calendar read-only with bob by an
+// ACL request and free-busy-only with carol through the service, then
+// publishes it and gives it a feed.
+func TestSharingEndToEnd(t *testing.T) {
+	in := servertest.Start(t)
+	for _, u := range []string{"alice", "bob", "carol"} {
+		in.AddUser(t, u, "pw")
+	}
+	svc := in.Server.Service()
+	ctx := t.Context()
+	team := "/dav/calendars/alice/team/"
+	mk := `<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>Team</D:displayname></D:prop></D:set></C:mkcalendar>`
+	if resp := in.Do(t, "MKCALENDAR", team, "alice", mk, nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("MKCALENDAR = %d", resp.StatusCode)
+	}
+	secret := event("plans@example.org", "Secret plans")
+	if resp := in.Do(t, "PUT", team+"plans.ics", "alice", secret, calendarType); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT = %d", resp.StatusCode)
+	}
+	before := listing(t, in, "alice", team)
+
+	// RFC 3744 §8.1: the ACL method; alice's own ACE is protected and not
+	// sent.
+	acl := `<D:acl xmlns:D="DAV:"><D:ace><D:principal><D:href>/dav/principals/bob/</D:href></D:principal>` +
+		`<D:grant><D:privilege><D:read/></D:privilege></D:grant></D:ace></D:acl>`
+	if resp := in.Do(t, "ACL", team, "alice", acl, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("ACL = %d %s", resp.StatusCode, servertest.Body(t, resp))
+	}
+	if err := svc.Share(ctx, "alice", "team", "carol", calendar.AccessFreeBusy); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("read-only share", func(t *testing.T) {
+		resp := in.Do(t, "PROPFIND", "/dav/calendars/bob/", "bob", "", http.Header{"Depth": {"1"}})
+		if got := hrefs(parseMultistatus(t, servertest.Body(t, resp))); !slices.Contains(got, "/dav/calendars/bob/alice~team/") {
+			t.Fatalf("bob's home = %v, lacks the shared alice~team", got)
+		}
+		for _, p := range []string{"/dav/calendars/bob/alice~team/plans.ics", team + "plans.ics"} {
+			if resp := in.Do(t, "GET", p, "bob", "", nil); resp.StatusCode != 200 || servertest.Body(t, resp) != secret {
+				t.Errorf("bob: GET %s = %d", p, resp.StatusCode)
+			}
+		}
+		for _, w := range []struct{ method, path, body string }{
+			{"PUT", "/dav/calendars/bob/alice~team/new.ics", event("new@example.org", "by bob")},
+			{"PUT", "/dav/calendars/bob/alice~team/plans.ics", event("plans@example.org", "changed by bob")},
+			{"PUT", team + "plans.ics", event("plans@example.org", "changed by bob")},
+			{"DELETE", team + "plans.ics", ""},
+		} {
+			resp := in.Do(t, w.method, w.path, "bob", w.body, calendarType)
+			if body := servertest.Body(t, resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "need-privileges") {
+				t.Errorf("bob: %s %s = %d, want 403 DAV:need-privileges\n%s", w.method, w.path, resp.StatusCode, body)
+			}
+		}
+	})
+
+	t.Run("free-busy share", func(t *testing.T) {
+		shared := "/dav/calendars/carol/alice~team/"
+		resp := in.Do(t, "PROPFIND", "/dav/calendars/carol/", "carol", "", http.Header{"Depth": {"1"}})
+		if got := hrefs(parseMultistatus(t, servertest.Body(t, resp))); !slices.Contains(got, shared) {
+			t.Fatalf("carol's home = %v, lacks the shared alice~team", got)
+		}
+		if resp := in.Do(t, "GET", shared+"plans.ics", "carol", "", nil); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("carol: GET = %d, want 403", resp.StatusCode)
+		}
+		// The adapter (davBackend.QueryObjects) answers a calendar-query
+		// of a read-free-busy principal with each object reduced to the
+		// properties free-busy time is computed from.
+		query := `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>` +
+			`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>`
+		resp = in.Do(t, "REPORT", shared, "carol", query, http.Header{"Depth": {"1"}})
+		body := servertest.Body(t, resp)
+		if resp.StatusCode != http.StatusMultiStatus {
+			t.Fatalf("carol: calendar-query = %d, want 207 with free-busy data\n%s", resp.StatusCode, body)
+		}
+		rs := parseMultistatus(t, body)
+		if len(rs) != 1 || !strings.Contains(rs[0].Data, "DTSTART:20260301T100000Z") || strings.Contains(body, "Secret") {
+			t.Errorf("carol: calendar-query = %+v, want plans.ics with its times and without its summary", rs)
+		}
+		for _, q := range []struct{ method, body string }{
+			{"REPORT", `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><D:href>` + shared + `plans.ics</D:href></C:calendar-multiget>`},
+			{"PROPFIND", ""},
+		} {
+			resp := in.Do(t, q.method, shared, "carol", q.body, http.Header{"Depth": {"1"}})
+			if body := servertest.Body(t, resp); strings.Contains(body, "Secret") {
+				t.Errorf("carol: %s reveals the summary (%d):\n%s", q.method, resp.StatusCode, body)
+			}
+		}
+		fb := `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20260301T000000Z" end="20260302T000000Z"/></C:free-busy-query>`
+		resp = in.Do(t, "REPORT", shared, "carol", fb, http.Header{"Depth": {"1"}})
+		body = servertest.Body(t, resp)
+		if resp.StatusCode != 200 || !strings.Contains(body, "FREEBUSY:20260301T100000Z/20260301T110000Z") || strings.Contains(body, "Secret") {
+			t.Errorf("carol: free-busy-query = %d\n%s", resp.StatusCode, body)
+		}
+		if resp := in.Do(t, "PUT", shared+"x.ics", "carol", event("x@example.org", "x"), calendarType); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("carol: PUT = %d, want 403", resp.StatusCode)
+		}
+	})
+
+	t.Run("publish", func(t *testing.T) {
+		public := "/public/calendars/alice/team/"
+		if resp := in.Do(t, "GET", public, "", "", nil); resp.StatusCode < 400 || strings.Contains(servertest.Body(t, resp), "Secret") {
+			t.Fatalf("anonymous GET before publishing = %d, want 4xx", resp.StatusCode)
+		}
+		if err := svc.SetPublicRead(ctx, "alice", "team", true); err != nil {
+			t.Fatal(err)
+		}
+		resp := in.Do(t, "GET", public, "", "", nil)
+		body := servertest.Body(t, resp)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") ||
+			!strings.HasPrefix(body, "BEGIN:VCALENDAR") || !strings.Contains(body, "SUMMARY:Secret plans") {
+			t.Errorf("anonymous GET %s = %d %q\n%s", public, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if resp := in.Do(t, "PUT", public+"x.ics", "", event("x@example.org", "x"), calendarType); resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("anonymous PUT on the public calendar = %d, want 405", resp.StatusCode)
+		}
+	})
+
+	if after := listing(t, in, "alice", team); !slices.Equal(after, before) {
+		t.Errorf("alice's calendar changed under bob, carol and anonymous requests:\nbefore %v\nafter  %v", before, after)
+	}
+
+	t.Run("feed", func(t *testing.T) {
+		token, err := svc.SetFeedToken(ctx, "alice", "team", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/feeds/" + token + ".ics"
+		resp := in.Do(t, "GET", path, "", "", nil)
+		etag := resp.Header.Get("ETag")
+		if body := servertest.Body(t, resp); resp.StatusCode != 200 || etag == "" || !strings.Contains(body, "SUMMARY:Secret plans") {
+			t.Fatalf("GET %s = %d ETag %q\n%s", path, resp.StatusCode, etag, body)
+		}
+		if resp := in.Do(t, "GET", path, "", "", http.Header{"If-None-Match": {etag}}); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("GET feed with If-None-Match = %d, want 304", resp.StatusCode)
+		}
+		// A change makes the feed new again.
+		if resp := in.Do(t, "PUT", team+"more.ics", "alice", event("more@example.org", "More"), calendarType); resp.StatusCode != http.StatusCreated {
+			t.Fatal(resp.StatusCode)
+		}
+		if resp := in.Do(t, "GET", path, "", "", http.Header{"If-None-Match": {etag}}); resp.StatusCode != 200 || resp.Header.Get("ETag") == etag {
+			t.Errorf("GET feed with the old ETag after a change = %d ETag %q, want 200 and a new ETag", resp.StatusCode, resp.Header.Get("ETag"))
+		}
+	})
+
+}
