@@ -80,6 +80,10 @@ func ParseXML(data []byte) (*Element, error) {
 		root  *Element
 		stack []*Element
 		count int
+		// declared counts the namespace URIs declared by xmlns attributes
+		// of the open elements; scopes lists each element's declarations.
+		declared = map[string]int{}
+		scopes   [][]string
 	)
 	bad := func(msg string, err error) error {
 		return &Error{Code: http.StatusBadRequest, Msg: msg, Err: err}
@@ -103,11 +107,26 @@ func ParseXML(data []byte) (*Element, error) {
 				return nil, bad("XML body too complex", errBadXML)
 			}
 			e := &Element{Name: t.Name}
+			var scope []string
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
+					declared[a.Value]++
+					scope = append(scope, a.Value)
 					continue
 				}
 				e.Attr = append(e.Attr, a)
+			}
+			scopes = append(scopes, scope)
+			// encoding/xml leaves an undeclared prefix in Name.Space as
+			// it is; Namespaces in XML §5 makes such a document
+			// malformed (RFC 4918 §8.2: 400).
+			if !nsDeclared(t.Name.Space, declared) {
+				return nil, bad("undeclared namespace prefix", errBadXML)
+			}
+			for _, a := range e.Attr {
+				if !nsDeclared(a.Name.Space, declared) {
+					return nil, bad("undeclared namespace prefix", errBadXML)
+				}
 			}
 			if len(stack) == 0 {
 				if root != nil {
@@ -121,6 +140,10 @@ func ParseXML(data []byte) (*Element, error) {
 			stack = append(stack, e)
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
+			for _, uri := range scopes[len(scopes)-1] {
+				declared[uri]--
+			}
+			scopes = scopes[:len(scopes)-1]
 		case xml.CharData:
 			if len(stack) == 0 {
 				if len(bytes.TrimSpace(t)) != 0 {
@@ -137,6 +160,15 @@ func ParseXML(data []byte) (*Element, error) {
 	trim(root)
 	return root, nil
 }
+
+// nsDeclared reports whether space, a resolved namespace, is empty, the
+// predefined xml namespace or declared by an open element.
+func nsDeclared(space string, declared map[string]int) bool {
+	return space == "" || space == xmlNamespace || declared[space] > 0
+}
+
+// xmlNamespace is bound to the prefix xml by definition (Namespaces in XML §3).
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 
 // trim drops the whitespace-only text of elements that have children
 // (indentation), keeping the text of leaf elements as it is.

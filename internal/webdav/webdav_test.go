@@ -27,6 +27,11 @@ func TestParseXML(t *testing.T) {
 		{"latin1", `<?xml version="1.0" encoding="ISO-8859-1"?><x/>`, 400},
 		{"too deep", strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), 400},
 		{"empty", ``, 400},
+		{"undeclared element prefix", `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><X:color>red</X:color></d:prop></d:set></d:propertyupdate>`, 400},
+		{"undeclared attribute prefix", `<d:x xmlns:d="DAV:" y:a="1"/>`, 400},
+		{"prefix out of scope", `<d:x xmlns:d="DAV:"><a xmlns:y="urn:y"/><y:b/></d:x>`, 400},
+		{"xml prefix predefined", `<d:x xmlns:d="DAV:" xml:lang="en"/>`, 0},
+		{"no namespace", `<x/>`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
