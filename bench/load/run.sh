@@ -81,6 +81,7 @@ esac
 # start NAME DIR: starts a server with its storage in DIR and sets pid,
 # url and auth (the load tool's -user/-password flags).
 start() {
+	mkdir -p "$2"
 	port=$("$load" -free-port)
 	case $1 in
 	almanac)
