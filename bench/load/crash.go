@@ -14,14 +14,13 @@ import (
 	"time"
 )
 
-// crashBase is the index of the first object the crash test writes, far
-// from the objects of a normal run so that both can share a collection.
-const crashBase = 5_000_000
-
 // CrashTest PUTs new objects with clients concurrent clients until the
 // server stops answering (the runner kills it) or limit passes, and writes
-// every acknowledged object (201 or 204) to file as "name etag" lines.
+// every acknowledged object (201 or 204) to file as "name etag" lines. The
+// objects are those of gen with UIDs starting "crash-", so a crash test can
+// share a collection with a normal run.
 func CrashTest(c *Client, gen GenConfig, file string, clients int, limit time.Duration) error {
+	gen.Prefix = "crash"
 	f, err := os.Create(file)
 	if err != nil {
 		return err
@@ -34,6 +33,7 @@ func CrashTest(c *Client, gen GenConfig, file string, clients int, limit time.Du
 		noETag   int
 		failures int
 		lastErr  error
+		refusal  error
 		wg       sync.WaitGroup
 	)
 	w := bufio.NewWriter(f)
@@ -42,7 +42,7 @@ func CrashTest(c *Client, gen GenConfig, file string, clients int, limit time.Du
 	for range clients {
 		wg.Go(func() {
 			for !dead.Load() && time.Now().Before(deadline) {
-				o := gen.Generate(crashBase + int(next.Add(1)-1))
+				o := gen.Generate(int(next.Add(1) - 1))
 				rep, err := c.Do("PUT", o.Href(), map[string]string{"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"}, o.Data)
 				mu.Lock()
 				switch {
@@ -61,7 +61,9 @@ func CrashTest(c *Client, gen GenConfig, file string, clients int, limit time.Du
 					acked++
 				default:
 					failures++
-					lastErr = StatusError("PUT", rep)
+					if refusal == nil {
+						refusal = StatusError("PUT", rep)
+					}
 				}
 				mu.Unlock()
 			}
@@ -75,8 +77,11 @@ func CrashTest(c *Client, gen GenConfig, file string, clients int, limit time.Du
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "crash test: %d PUTs acknowledged in %.1f s (%.0f/s), %d without ETag, %d refused; stopped by: %v\n",
-		acked, elapsed.Seconds(), float64(acked)/elapsed.Seconds(), noETag, failures, lastErr)
+	fmt.Fprintf(os.Stderr, "crash test: %d PUTs acknowledged in %.1f s (%.0f/s), %d without ETag, %d refused (first: %v); stopped by: %v\n",
+		acked, elapsed.Seconds(), float64(acked)/elapsed.Seconds(), noETag, failures, refusal, lastErr)
+	if acked == 0 {
+		return fmt.Errorf("crash test: no PUT was acknowledged (%v)", refusal)
+	}
 	if !dead.Load() {
 		return errors.New("crash test: the server was still answering when the time was up")
 	}
@@ -93,8 +98,9 @@ type CrashResult struct {
 	Examples []string `json:"examples,omitempty"`
 }
 
-// OK reports whether every acknowledged write survived.
-func (r *CrashResult) OK() bool { return r.Lost == 0 && r.Changed == 0 }
+// OK reports whether there were acknowledged writes and every one
+// survived.
+func (r *CrashResult) OK() bool { return r.Acked > 0 && r.Lost == 0 && r.Changed == 0 }
 
 // Summary is one line for people.
 func (r *CrashResult) Summary() string {

@@ -41,6 +41,7 @@ func (k Kind) String() string {
 // and i, so the first 10,000 objects of a 100,000-object calendar are the
 // 10,000 objects of the smaller one.
 type GenConfig struct {
+	Prefix string // of the UIDs; "load" unless set
 	Seed   uint64
 	PerDay int       // objects starting per day; the calendar spans N/PerDay days
 	Start  time.Time // the day of object 0 (a date, UTC)
@@ -156,7 +157,11 @@ func (c GenConfig) Generate(i int) *Object {
 	default:
 		o.Kind = KindSingle
 	}
-	o.UID = fmt.Sprintf("load-%07d-%08x", i, r.Uint32())
+	prefix := c.Prefix
+	if prefix == "" {
+		prefix = "load"
+	}
+	o.UID = fmt.Sprintf("%s-%07d-%08x", prefix, i, r.Uint32())
 	day := c.Start.AddDate(0, 0, i/c.PerDay)
 
 	var b strings.Builder

@@ -203,3 +203,18 @@ func TestUnion(t *testing.T) {
 		t.Errorf("union = %v (%v), want 2 spans of 6h in total", got, total(got))
 	}
 }
+
+func TestSyncTokenOf(t *testing.T) {
+	for _, c := range []struct{ body, token string }{
+		{`<d:multistatus xmlns:d="DAV:"><d:sync-token>http://x/sync/1?a=1&amp;b=2</d:sync-token></d:multistatus>`, "http://x/sync/1?a=1&b=2"},
+		{`<multistatus xmlns="DAV:"><response><href>/c/</href><status>HTTP/1.1 507 Insufficient Storage</status></response><sync-token> t2 </sync-token></multistatus>`, "t2"},
+		{`<multistatus xmlns="DAV:"></multistatus>`, ""},
+	} {
+		if got := syncTokenOf([]byte(c.body)); got != c.token {
+			t.Errorf("syncTokenOf(%s) = %q, want %q", c.body, got, c.token)
+		}
+	}
+	if !truncated([]byte(`<status>HTTP/1.1 507 Insufficient Storage</status>`)) || truncated([]byte(`<status>HTTP/1.1 200 OK</status>`)) {
+		t.Errorf("truncated does not tell a 507 from a 200")
+	}
+}

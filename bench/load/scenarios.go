@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -189,9 +190,8 @@ func (r *Runner) Run(name string) Result {
 			return expectStatus("PROPFIND", rep, err, 207)
 		})
 	case "sync-initial":
-		body := SyncBody("")
-		res = r.check(name, func() (*Result, error) { return r.checkListing("REPORT", body) })
-		r.timed(&res, func(_, _ int) error { return r.report(body, "1", func([]byte) error { return nil }) })
+		res = r.check(name, func() (*Result, error) { return r.checkListing("REPORT", nil) })
+		r.timed(&res, func(_, _ int) error { _, err := r.syncPages(""); return err })
 	case "get":
 		res = r.check(name, func() (*Result, error) { return r.checkGet(0) })
 		r.timed(&res, func(_, seq int) error {
@@ -214,8 +214,8 @@ func (r *Runner) Run(name string) Result {
 		})
 	case "sync-delta":
 		res = r.check(name, r.checkSyncDelta)
-		body := SyncBody(r.syncToken)
-		r.timed(&res, func(_, _ int) error { return r.report(body, "1", func([]byte) error { return nil }) })
+		token := r.syncToken
+		r.timed(&res, func(_, _ int) error { _, err := r.syncPages(token); return err })
 	case "mixed":
 		res = Result{Scenario: name, Count: -1, Expected: -1, Unit: "-", OK: true}
 		r.timed(&res, r.mixedOp)
@@ -559,20 +559,31 @@ func (r *Runner) checkMultiget(names []string) (*Result, error) {
 // checkListing checks a PROPFIND or an initial sync-collection: every
 // object with the ETag its PUT returned.
 func (r *Runner) checkListing(method string, body []byte) (*Result, error) {
-	rep, err := r.c.Do(method, "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, body)
-	if err := expectStatus(method, rep, err, 207); err != nil {
-		return nil, err
-	}
-	ms, err := ParseMultistatus(rep.Body)
-	if err != nil {
-		return nil, err
-	}
-	if method == "REPORT" {
-		r.syncToken = ms.SyncToken
-	}
+	var members []Member
 	res := &Result{Unit: "objects", Expected: len(r.objs)}
+	if method == "REPORT" {
+		var pages int
+		var err error
+		members, r.syncToken, pages, err = r.fullSync("")
+		if err != nil {
+			return nil, err
+		}
+		if pages > 1 {
+			res.Detail = fmt.Sprintf("in %d truncated answers (507, RFC 6578 §3.6)", pages)
+		}
+	} else {
+		rep, err := r.c.Do(method, "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, body)
+		if err := expectStatus(method, rep, err, 207); err != nil {
+			return nil, err
+		}
+		ms, err := ParseMultistatus(rep.Body)
+		if err != nil {
+			return nil, err
+		}
+		members = ms.Members()
+	}
 	byName := map[string]Member{}
-	for _, m := range ms.Members() {
+	for _, m := range members {
 		byName[m.Name] = m
 		if m.ETag != "" {
 			res.Count++
@@ -600,7 +611,7 @@ func (r *Runner) checkListing(method string, body []byte) (*Result, error) {
 	if differ > 0 {
 		res.Diagnosis = append(res.Diagnosis, fmt.Sprintf("%d ETags differ from the PUT response's (%s)", differ, example))
 	}
-	if method == "REPORT" && ms.SyncToken == "" {
+	if method == "REPORT" && r.syncToken == "" {
 		res.Diagnosis = append(res.Diagnosis, "no sync-token in the answer")
 	}
 	res.OK = len(res.Diagnosis) == 0 && res.Count == res.Expected
@@ -712,17 +723,13 @@ func (r *Runner) checkSyncDelta() (*Result, error) {
 		}
 		changed[r.objs[i].Href()] = true
 	}
-	rep, err := r.c.Do("REPORT", "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, SyncBody(r.syncToken))
-	if err := expectStatus("sync-collection", rep, err, 207); err != nil {
-		return nil, err
-	}
-	ms, err := ParseMultistatus(rep.Body)
+	members, _, _, err := r.fullSync(r.syncToken)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Unit: "objects", Expected: len(changed)}
 	var extra []string
-	for _, m := range ms.Members() {
+	for _, m := range members {
 		res.Count++
 		if !changed[m.Name] {
 			extra = append(extra, m.Name)
@@ -736,6 +743,67 @@ func (r *Runner) checkSyncDelta() (*Result, error) {
 	}
 	res.OK = len(res.Diagnosis) == 0
 	return res, nil
+}
+
+// maxPages bounds the requests of one paged sync-collection.
+const maxPages = 1000
+
+// fullSync runs a sync-collection from token and follows truncated
+// answers (a 507 for the collection, RFC 6578 §3.6) with the token each
+// one gives, parsing every answer.
+func (r *Runner) fullSync(token string) (members []Member, last string, pages int, err error) {
+	for pages < maxPages {
+		rep, err := r.c.Do("REPORT", "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, SyncBody(token))
+		if err := expectStatus("sync-collection", rep, err, 207); err != nil {
+			return nil, "", pages, err
+		}
+		pages++
+		ms, err := ParseMultistatus(rep.Body)
+		if err != nil {
+			return nil, "", pages, err
+		}
+		members = append(members, ms.Members()...)
+		if ms.SyncToken == "" || !truncated(rep.Body) {
+			return members, ms.SyncToken, pages, nil
+		}
+		token = ms.SyncToken
+	}
+	return nil, "", pages, fmt.Errorf("sync-collection: still truncated after %d requests", pages)
+}
+
+// syncPages is fullSync without an XML parser, for the timed operations.
+func (r *Runner) syncPages(token string) (int, error) {
+	for pages := 1; pages <= maxPages; pages++ {
+		rep, err := r.c.Do("REPORT", "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, SyncBody(token))
+		if err := expectStatus("sync-collection", rep, err, 207); err != nil {
+			return pages, err
+		}
+		next := syncTokenOf(rep.Body)
+		if next == "" || !truncated(rep.Body) {
+			return pages, nil
+		}
+		token = next
+	}
+	return maxPages, fmt.Errorf("sync-collection: still truncated after %d requests", maxPages)
+}
+
+// truncated reports whether a sync-collection answer says it is
+// incomplete: a 507 status (RFC 6578 §3.6).
+func truncated(body []byte) bool { return bytes.Contains(body, []byte(" 507 ")) }
+
+// syncTokenOf finds the text of the sync-token element.
+func syncTokenOf(body []byte) string {
+	i := bytes.LastIndex(body, []byte("sync-token>"))
+	if i < 0 {
+		return ""
+	}
+	// body[i:] is the closing tag's name; the value ends at its "<".
+	end := bytes.LastIndexByte(body[:i], '<')
+	start := bytes.LastIndexByte(body[:end], '>')
+	if end < 0 || start < 0 {
+		return ""
+	}
+	return strings.TrimSpace(html.UnescapeString(string(body[start+1 : end])))
 }
 
 type span struct{ from, to time.Time }
