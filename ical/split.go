@@ -45,9 +45,17 @@ func Split(cal *Component) []*Component {
 // Merge combines calendar objects into one VCALENDAR with the given PRODID,
 // as a calendar collection is exported or subscribed to: the components of
 // every object in order, with each VTIMEZONE once per TZID (the first one
-// seen wins).
-func Merge(prodID string, objects []*Component) *Calendar {
+// seen wins). A non-empty name becomes the calendar's NAME (RFC 7986 §5.1)
+// and X-WR-CALNAME, which most subscribing clients read.
+func Merge(prodID, name string, objects []*Component) *Calendar {
 	cal := NewCalendar(prodID)
+	if name != "" {
+		for _, prop := range []string{PropName, "X-WR-CALNAME"} {
+			p := NewProperty(prop, "")
+			p.SetText(name)
+			cal.Add(p)
+		}
+	}
 	seen := map[string]bool{}
 	var zones, comps []*Component
 	for _, obj := range objects {

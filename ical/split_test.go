@@ -38,7 +38,10 @@ func TestSplitMerge(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Split = %q, want %q", got, want)
 	}
-	merged := Merge("-//test//EN", objs)
+	merged := Merge("-//test//EN", "Club, Events", objs)
+	if got := merged.Value("X-WR-CALNAME"); got != `Club\\, Events` {
+		t.Errorf("Merge X-WR-CALNAME = %q", got)
+	}
 	var names []string
 	for _, ch := range merged.Children {
 		names = append(names, ch.Name+":"+ch.Value(PropUID)+ch.Value(PropTZID))

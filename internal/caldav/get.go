@@ -60,37 +60,14 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error
 	return nil
 }
 
-// mergeCalendar joins the objects of a calendar into one VCALENDAR.
-// Objects the store holds but that do not parse are left out.
+// mergeCalendar joins the objects of a calendar into one VCALENDAR
+// (ical.Merge). Objects the store holds but that do not parse are left out.
 func mergeCalendar(c *Calendar, objs []*Object) []byte {
-	out := ical.NewComponent(ical.CompCalendar)
-	out.Add(ical.NewProperty("VERSION", "2.0"))
-	out.Add(ical.NewProperty("PRODID", prodID))
-	if c.DisplayName != "" {
-		p := ical.NewProperty("X-WR-CALNAME", "")
-		p.SetText(c.DisplayName)
-		out.Add(p)
-	}
-	var zones, comps []*ical.Component
-	seen := map[string]bool{}
+	comps := make([]*ical.Component, 0, len(objs))
 	for _, o := range objs {
-		cal, err := ical.Parse(o.Data)
-		if err != nil || cal.Component == nil {
-			continue
-		}
-		for _, child := range cal.Children {
-			if child.Name == "VTIMEZONE" {
-				id := child.Value("TZID")
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				zones = append(zones, child)
-				continue
-			}
-			comps = append(comps, child)
+		if cal, err := ical.Parse(o.Data); err == nil && cal.Component != nil {
+			comps = append(comps, cal.Component)
 		}
 	}
-	out.Children = append(zones, comps...)
-	return ical.Marshal(out)
+	return ical.Marshal(ical.Merge(prodID, c.DisplayName, comps).Component)
 }

@@ -214,12 +214,12 @@ func (s *Service) Export(ctx context.Context, owner, calendar string, w io.Write
 	if err != nil {
 		return fmt.Errorf("objects of %s/%s: %w", owner, calendar, err)
 	}
-	return WriteCalendar(w, objs)
+	return WriteCalendar(w, coll.DisplayName, objs)
 }
 
-// WriteCalendar writes objects as one VCALENDAR in the canonical encoding,
-// as Export and the .ics feed do.
-func WriteCalendar(w io.Writer, objs []*Object) error {
+// WriteCalendar writes objects as one VCALENDAR named name (ical.Merge) in
+// the canonical encoding, as Export and the .ics feed do.
+func WriteCalendar(w io.Writer, name string, objs []*Object) error {
 	comps := make([]*ical.Component, 0, len(objs))
 	for _, o := range objs {
 		cal, err := ical.Parse(o.Data)
@@ -228,7 +228,7 @@ func WriteCalendar(w io.Writer, objs []*Object) error {
 		}
 		comps = append(comps, cal.Component)
 	}
-	if err := ical.NewEncoder(w).Encode(ical.Merge(ProdID, comps)); err != nil {
+	if err := ical.NewEncoder(w).Encode(ical.Merge(ProdID, name, comps)); err != nil {
 		return fmt.Errorf("write calendar: %w", err)
 	}
 	return nil

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/internal/calendar"
 )
 
@@ -41,28 +40,14 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 	}
 
 	modified := coll.Modified
-	comps := make([]*ical.Component, 0, len(objs))
 	for _, o := range objs {
 		if o.Modified.After(modified) {
 			modified = o.Modified
 		}
-		c, err := ical.Parse(o.Data)
-		if err != nil {
-			s.log.Error("feed object", "collection_id", coll.ID, "object", o.Name, "err", err)
-			continue
-		}
-		comps = append(comps, c.Component)
-	}
-	cal := ical.Merge(calendar.ProdID, comps)
-	if coll.DisplayName != "" {
-		// RFC 7986 §5.1 NAME, and the de-facto X-WR-CALNAME that most
-		// subscribing clients read.
-		cal.Add(ical.NewProperty("NAME", coll.DisplayName))
-		cal.Add(ical.NewProperty("X-WR-CALNAME", coll.DisplayName))
 	}
 	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
-		s.log.Error("feed encode", "collection_id", coll.ID, "err", err)
+	if err := calendar.WriteCalendar(&buf, coll.DisplayName, objs); err != nil {
+		s.log.Error("feed", "collection_id", coll.ID, "err", err, "request_id", infoFrom(r.Context()).id)
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
