@@ -39,7 +39,7 @@ func TestSplitMerge(t *testing.T) {
 		t.Errorf("Split = %q, want %q", got, want)
 	}
 	merged := Merge("-//test//EN", "Club, Events", objs)
-	if got := merged.Value("X-WR-CALNAME"); got != `Club\\, Events` {
+	if got := merged.Value("X-WR-CALNAME"); got != `Club\, Events` {
 		t.Errorf("Merge X-WR-CALNAME = %q", got)
 	}
 	var names []string
