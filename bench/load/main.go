@@ -160,9 +160,12 @@ func main() {
 			continue
 		}
 		res := r.Run(name)
+		if *pid > 0 {
+			res.RSSKB, res.HWMKB = readStatus(*pid)
+		}
 		rep.Results = append(rep.Results, res)
-		r.log("%-20s %8.1f ops/s  p50 %8.2f ms  p99 %8.2f ms  %d ops %d errors  count %d (want %d %s)%s",
-			name, res.OpsPerSec, res.P50ms, res.P99ms, res.Ops, res.Errors, res.Count, res.Expected, res.Unit, verdict(res))
+		r.log("%-20s %8.1f ops/s  p50 %8.2f ms  p99 %8.2f ms  %d ops %d errors  count %d (want %d %s)  RSS %d MB, peak %d MB%s",
+			name, res.OpsPerSec, res.P50ms, res.P99ms, res.Ops, res.Errors, res.Count, res.Expected, res.Unit, res.RSSKB>>10, res.HWMKB>>10, verdict(res))
 		if name == "put" && *pid > 0 {
 			rep.RSSLoadKB, _ = readStatus(*pid)
 		}

@@ -46,6 +46,9 @@ type Result struct {
 	ExpectedDetail string   `json:"expected_detail,omitempty"`
 	OK             bool     `json:"ok"`
 	Diagnosis      []string `json:"diagnosis,omitempty"`
+	// The server's VmRSS and VmHWM (peak) after the scenario, with -pid.
+	RSSKB int64 `json:"rss_kb,omitempty"`
+	HWMKB int64 `json:"hwm_kb,omitempty"`
 }
 
 // Options are the knobs of a run.
