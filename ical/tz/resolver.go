@@ -30,8 +30,10 @@ type ResolverOptions struct {
 //  3. an IANA zone found by [Lookup] (Windows names, vendor prefixes, …),
 //     which is recorded as a Repair.
 //
-// Anything else is an error naming the TZID. Zones are cached. A Resolver
-// is safe for concurrent use.
+// Anything else is an error naming the TZID. Zones are cached, and parsed
+// VTIMEZONEs are shared between Resolvers (by their canonical encoding), so
+// the onsets one object's zone expanded serve every object that embeds the
+// same definition. A Resolver is safe for concurrent use.
 type Resolver struct {
 	opts    ResolverOptions
 	defined map[string]*VTimezone // by TZID as written
@@ -61,7 +63,7 @@ func NewResolver(cal *ical.Component, opts ResolverOptions) *Resolver {
 		return r
 	}
 	for _, c := range cal.Components(ical.CompTimezone) {
-		v, err := ParseVTimezone(c)
+		v, err := parseShared(c)
 		if err != nil {
 			r.errs = append(r.errs, err)
 			if p := c.Prop(ical.PropTZID); p != nil {

@@ -172,3 +172,26 @@ func TestResolverNil(t *testing.T) {
 		t.Error("Defined(Europe/Berlin) = true without a calendar")
 	}
 }
+
+func TestResolverSharesVTimezones(t *testing.T) {
+	const cal = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Shared/Zone\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n"
+	zone := func(text string) ical.Zone {
+		c, err := ical.NewDecoder(strings.NewReader(text)).Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := NewResolver(c.Component, ResolverOptions{}).Zone("Shared/Zone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return z
+	}
+	a, b := zone(cal), zone(cal)
+	if a != b {
+		t.Errorf("two Resolvers of the same VTIMEZONE gave %p and %p, want one shared zone", a, b)
+	}
+	other := zone(strings.Replace(cal, "TZOFFSETTO:+0100", "TZOFFSETTO:+0000", 1))
+	if other == a {
+		t.Error("a different VTIMEZONE with the same TZID shares the zone")
+	}
+}
