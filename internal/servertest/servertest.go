@@ -93,7 +93,13 @@ func Start(t testing.TB, opts ...Option) *Instance {
 		f(&cfg)
 	}
 	in := &Instance{Config: cfg, logs: &syncBuffer{}, out: &syncBuffer{}, passwords: map[string]string{}}
-	logger := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), in.logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The configured level (info unless a test changes it: a benchmark
+	// sets "warn" to keep access lines out of its output).
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		t.Fatalf("log level %q: %v", cfg.LogLevel, err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), in.logs), &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(cfg, server.Options{Logger: logger, Out: in.out, Now: o.now})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
