@@ -43,6 +43,7 @@ func loadReports(w io.Writer, list string) ([]named, error) {
 	return out, nil
 }
 
+// result returns the result of a scenario, or nil.
 func (r *Report) result(scenario string) *Result {
 	for i := range r.Results {
 		if r.Results[i].Scenario == scenario {
@@ -254,6 +255,7 @@ func Compare(w io.Writer, list, bigFile, crashList string) error {
 	return nil
 }
 
+// countText formats a count of the cross-check table.
 func countText(n int, detail, unit string) string {
 	s := "–"
 	if n >= 0 {
@@ -268,8 +270,12 @@ func countText(n int, detail, unit string) string {
 	return s
 }
 
+// short is the first diagnosis of r, cut for a table cell.
 func short(r *Result) string {
-	if r == nil || len(r.Diagnosis) == 0 {
+	if r == nil {
+		return ""
+	}
+	if len(r.Diagnosis) == 0 {
 		return fmt.Sprintf("%d, want %d", r.Count, r.Expected)
 	}
 	d := r.Diagnosis[0]
@@ -279,6 +285,7 @@ func short(r *Result) string {
 	return strings.ReplaceAll(d, "|", "/")
 }
 
+// ratio formats a ÷ b, or a dash when either is unknown.
 func ratio(a, b float64) string {
 	if a == 0 || b == 0 {
 		return "–"
@@ -286,6 +293,7 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f×", a/b)
 }
 
+// pass words a target's verdict.
 func pass(ok bool) string {
 	if ok {
 		return "met"

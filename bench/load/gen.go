@@ -23,6 +23,7 @@ const (
 	KindAllDay                // one VEVENT with DATE values, TRANSP:TRANSPARENT
 )
 
+// String names the kind in reports.
 func (k Kind) String() string {
 	switch k {
 	case KindSingle:
@@ -104,6 +105,7 @@ var (
 	locations   = map[string]*time.Location{}
 )
 
+// init loads the zones of the oracle.
 func init() {
 	for _, name := range zoneNames {
 		loc, err := time.LoadLocation(name)
@@ -211,6 +213,7 @@ func (c GenConfig) Generate(i int) *Object {
 	return o
 }
 
+// allDay writes an all-day event of one to three days.
 func (c GenConfig) allDay(b *strings.Builder, r *rand.Rand, o *Object, day time.Time) {
 	days := 1 + r.IntN(3)
 	end := day.AddDate(0, 0, days)
@@ -323,6 +326,7 @@ func common(b *strings.Builder, r *rand.Rand, o *Object, seq int) {
 	}
 }
 
+// times writes DTSTART and DTEND, or DURATION.
 func times(b *strings.Builder, zone string, start time.Time, dur time.Duration, useDuration bool) {
 	prop(b, "DTSTART"+tzParam(zone), localValue(start, zone))
 	if useDuration {
@@ -357,6 +361,7 @@ func alarm(b *strings.Builder, r *rand.Rand) {
 	b.WriteString("END:VALARM\r\n")
 }
 
+// tzParam is the TZID parameter of a zone, none for UTC.
 func tzParam(zone string) string {
 	if zone == "UTC" {
 		return ""
@@ -364,6 +369,7 @@ func tzParam(zone string) string {
 	return ";TZID=" + zone
 }
 
+// localValue formats t as a DATE-TIME of the zone.
 func localValue(t time.Time, zone string) string {
 	if zone == "UTC" {
 		return t.UTC().Format("20060102T150405Z")
@@ -392,12 +398,15 @@ func prop(b *strings.Builder, name, value string) {
 
 var textEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
 
+// escapeText escapes a TEXT value (RFC 5545 §3.3.11).
 func escapeText(s string) string { return textEscaper.Replace(s) }
 
 var asciiFold = strings.NewReplacer("ü", "u", "ö", "o", "ë", "e", "é", "e", "ø", "o", "'", "")
 
+// asciiName strips the accents of a name for an e-mail address.
 func asciiName(s string) string { return asciiFold.Replace(s) }
 
+// pickWeighted picks one of items with the given weights.
 func pickWeighted(r *rand.Rand, items []string, weights []int) string {
 	total := 0
 	for _, w := range weights {

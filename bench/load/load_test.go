@@ -14,6 +14,7 @@ import (
 	"github.com/almanac-project/almanac/ical"
 )
 
+// TestGenerateDeterministic: same seed, same bytes; another seed, other bytes.
 func TestGenerateDeterministic(t *testing.T) {
 	a, b := DefaultGen(7), DefaultGen(7)
 	for i := range 500 {
@@ -27,6 +28,7 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateProportions checks the mix of kinds, zones, attendees and alarms.
 func TestGenerateProportions(t *testing.T) {
 	const n = 10000
 	g := DefaultGen(1)
@@ -150,6 +152,7 @@ func TestOracleRecurring(t *testing.T) {
 	}
 }
 
+// TestPercentile checks the nearest-rank percentiles.
 func TestPercentile(t *testing.T) {
 	ms := func(v ...int) []time.Duration {
 		var d []time.Duration
@@ -188,6 +191,7 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
+// TestCountResponses counts member hrefs with and without prefixes.
 func TestCountResponses(t *testing.T) {
 	body := `<d:multistatus xmlns:d="DAV:"><d:response><d:href>/c/</d:href></d:response>` +
 		`<d:response><d:href>/c/a.ics</d:href></d:response><response xmlns="DAV:"><href> /c/b.ics </href></response></d:multistatus>`
@@ -196,6 +200,7 @@ func TestCountResponses(t *testing.T) {
 	}
 }
 
+// TestUnion merges overlapping and adjacent busy spans.
 func TestUnion(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2026, 6, 8, h, 0, 0, 0, time.UTC) }
 	got := union([]span{{at(3), at(5)}, {at(1), at(2)}, {at(2), at(3)}, {at(7), at(8)}, {at(4), at(6)}})
@@ -204,6 +209,7 @@ func TestUnion(t *testing.T) {
 	}
 }
 
+// TestSyncTokenOf reads the token and the truncation of sync answers.
 func TestSyncTokenOf(t *testing.T) {
 	for _, c := range []struct{ body, token string }{
 		{`<d:multistatus xmlns:d="DAV:"><d:sync-token>http://x/sync/1?a=1&amp;b=2</d:sync-token></d:multistatus>`, "http://x/sync/1?a=1&b=2"},

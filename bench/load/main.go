@@ -183,6 +183,7 @@ func main() {
 	printReport(rep)
 }
 
+// verdict is the log suffix of a result that does not match the generator.
 func verdict(res Result) string {
 	if res.OK {
 		return ""
@@ -190,6 +191,7 @@ func verdict(res Result) string {
 	return "  MISMATCH: " + strings.Join(res.Diagnosis, "; ")
 }
 
+// contains reports whether a comma-separated list names s.
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if strings.TrimSpace(x) == s {
@@ -199,6 +201,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// printReport prints a report as a table for people.
 func printReport(rep *Report) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "scenario\tops/s\tp50 ms\tp99 ms\tops\terrors\tcount\twant\t\n")
@@ -219,6 +222,7 @@ func printReport(rep *Report) {
 	}
 }
 
+// writeJSON prints v as indented JSON.
 func writeJSON(v any) {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
@@ -265,6 +269,7 @@ func diskUsage(dir string) int64 {
 	return n
 }
 
+// fatal prints err and exits with status 1.
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(1)

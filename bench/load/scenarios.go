@@ -256,6 +256,7 @@ func (r *Runner) report(body []byte, depth string, check func([]byte) error) err
 	return check(rep.Body)
 }
 
+// expectStatus turns a transport error or an unexpected status into an error.
 func expectStatus(what string, rep *Reply, err error, want ...int) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -366,6 +367,8 @@ func (r *Runner) Load() error {
 
 // The check requests: full parsing, compared with the generator.
 
+// checkQuery compares a calendar-query answer with the objects (or, with
+// expand, the instances) that overlap [from, to).
 func (r *Runner) checkQuery(from, to time.Time, expand bool, body []byte) (*Result, error) {
 	rep, err := r.c.Do("REPORT", "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, body)
 	if err := expectStatus("calendar-query", rep, err, 207); err != nil {
@@ -427,6 +430,7 @@ func (r *Runner) checkQuery(from, to time.Time, expand bool, body []byte) (*Resu
 	return res, nil
 }
 
+// byUID indexes the objects by UID.
 func (r *Runner) byUID() map[string]*Object {
 	m := make(map[string]*Object, len(r.objs))
 	for _, o := range r.objs {
@@ -537,6 +541,7 @@ func describeInstances(o *Object, from, to time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
+// checkMultiget checks that every requested object comes with data and an ETag.
 func (r *Runner) checkMultiget(names []string) (*Result, error) {
 	rep, err := r.c.Do("REPORT", "", map[string]string{"Depth": "1", "Content-Type": "application/xml"}, MultigetBody(r.c.Base.Path, names))
 	if err := expectStatus("calendar-multiget", rep, err, 207); err != nil {
@@ -621,6 +626,7 @@ func (r *Runner) checkListing(method string, body []byte) (*Result, error) {
 	return res, nil
 }
 
+// checkGet checks that GET returns object i.
 func (r *Runner) checkGet(i int) (*Result, error) {
 	rep, err := r.c.Do("GET", r.objs[i].Href(), nil, nil)
 	if err := expectStatus("GET", rep, err, 200); err != nil {
@@ -825,6 +831,7 @@ func union(s []span) []span {
 	return out
 }
 
+// total is the summed length of the spans.
 func total(s []span) time.Duration {
 	var d time.Duration
 	for _, x := range s {
@@ -833,6 +840,7 @@ func total(s []span) time.Duration {
 	return d
 }
 
+// maxTime returns the later of a and b.
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -840,6 +848,7 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
+// minTime returns the earlier of a and b.
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
