@@ -109,7 +109,7 @@ func scanCollection(row interface{ Scan(...any) error }) (*calendar.Collection, 
 
 // Collection implements calendar.Store.
 func (s *Store) Collection(ctx context.Context, id int64) (*calendar.Collection, error) {
-	c, err := scanCollection(s.r.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE id = $1`, id))
+	c, err := scanCollection(s.queryRow(ctx, `SELECT `+collectionCols+` FROM collections WHERE id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("collection %d: %w", id, err)
 	}
@@ -118,7 +118,7 @@ func (s *Store) Collection(ctx context.Context, id int64) (*calendar.Collection,
 
 // CollectionByName implements calendar.Store.
 func (s *Store) CollectionByName(ctx context.Context, ownerID int64, name string) (*calendar.Collection, error) {
-	c, err := scanCollection(s.r.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE owner_id = $1 AND name = $2`, ownerID, name))
+	c, err := scanCollection(s.queryRow(ctx, `SELECT `+collectionCols+` FROM collections WHERE owner_id = $1 AND name = $2`, ownerID, name))
 	if err != nil {
 		return nil, fmt.Errorf("collection %q of principal %d: %w", name, ownerID, err)
 	}
@@ -131,7 +131,7 @@ func (s *Store) CollectionByFeedToken(ctx context.Context, token string) (*calen
 	if token == "" {
 		return nil, fmt.Errorf("collection by empty feed token: %w", calendar.ErrNotFound)
 	}
-	c, err := scanCollection(s.r.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE feed_token = $1`, token))
+	c, err := scanCollection(s.queryRow(ctx, `SELECT `+collectionCols+` FROM collections WHERE feed_token = $1`, token))
 	if err != nil {
 		return nil, fmt.Errorf("collection by feed token: %w", err)
 	}
@@ -140,7 +140,7 @@ func (s *Store) CollectionByFeedToken(ctx context.Context, token string) (*calen
 
 // Collections implements calendar.Store.
 func (s *Store) Collections(ctx context.Context, ownerID int64) ([]*calendar.Collection, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE owner_id = $1 ORDER BY sort_order, name`, ownerID)
+	rows, err := s.query(ctx, `SELECT `+collectionCols+` FROM collections WHERE owner_id = $1 ORDER BY sort_order, name`, ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("collections of principal %d: %w", ownerID, err)
 	}
@@ -234,7 +234,7 @@ func (s *Store) SharedWith(ctx context.Context, principalID int64) ([]calendar.S
 }
 
 func (s *Store) shares(ctx context.Context, where string, arg int64) ([]calendar.Share, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT collection_id, principal_id, access FROM shares `+where, arg)
+	rows, err := s.query(ctx, `SELECT collection_id, principal_id, access FROM shares `+where, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (s *Store) shares(ctx context.Context, where string, arg int64) ([]calendar
 // total, so this sums one row per collection.
 func (s *Store) UsedBytes(ctx context.Context, ownerID int64) (int64, error) {
 	var n int64
-	err := s.r.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(used_bytes), 0) AS BIGINT) FROM collections WHERE owner_id = $1`, ownerID).Scan(&n)
+	err := s.queryRow(ctx, `SELECT CAST(COALESCE(SUM(used_bytes), 0) AS BIGINT) FROM collections WHERE owner_id = $1`, ownerID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("used bytes of principal %d: %w", ownerID, err)
 	}

@@ -60,7 +60,7 @@ func (s *Store) Migrate(ctx context.Context, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		if s.d.MigrationLock != "" {
 			if _, err := tx.ExecContext(ctx, s.d.MigrationLock); err != nil {
 				return fmt.Errorf("%s: migration lock: %w", s.d.Name, err)

@@ -61,7 +61,7 @@ func insertAddresses(ctx context.Context, tx *sql.Tx, id int64, addrs []string) 
 // principals runs a principal query; where is appended to the join of
 // principals and their addresses.
 func (s *Store) principals(ctx context.Context, where string, args ...any) ([]*calendar.Principal, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.name, p.display_name, p.type, p.admin, p.password_hash, p.quota_bytes, p.created, a.address
+	rows, err := s.query(ctx, `SELECT p.id, p.name, p.display_name, p.type, p.admin, p.password_hash, p.quota_bytes, p.created, a.address
 FROM principals p LEFT JOIN principal_addresses a ON a.principal_id = p.id `+where+`
 ORDER BY p.name, a.position`, args...)
 	if err != nil {
@@ -202,7 +202,7 @@ func scanAppPassword(row interface{ Scan(...any) error }) (*calendar.AppPassword
 
 // AppPasswordByHash implements calendar.Store.
 func (s *Store) AppPasswordByHash(ctx context.Context, hash []byte) (*calendar.AppPassword, error) {
-	a, err := scanAppPassword(s.r.QueryRowContext(ctx, `SELECT `+appPasswordCols+` FROM app_passwords WHERE hash = $1`, hash))
+	a, err := scanAppPassword(s.queryRow(ctx, `SELECT `+appPasswordCols+` FROM app_passwords WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, fmt.Errorf("app password by hash: %w", err)
 	}
@@ -211,7 +211,7 @@ func (s *Store) AppPasswordByHash(ctx context.Context, hash []byte) (*calendar.A
 
 // AppPasswords implements calendar.Store. They are ordered by creation.
 func (s *Store) AppPasswords(ctx context.Context, principalID int64) ([]*calendar.AppPassword, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+appPasswordCols+` FROM app_passwords WHERE principal_id = $1 ORDER BY id`, principalID)
+	rows, err := s.query(ctx, `SELECT `+appPasswordCols+` FROM app_passwords WHERE principal_id = $1 ORDER BY id`, principalID)
 	if err != nil {
 		return nil, fmt.Errorf("app passwords of principal %d: %w", principalID, err)
 	}

@@ -6,7 +6,9 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/almanac-project/almanac/internal/calendar"
 )
@@ -23,7 +25,7 @@ func cols(withData bool) string {
 	return objectCols
 }
 
-func scanObject(row interface{ Scan(...any) error }, withData bool) (*calendar.Object, error) {
+func scanObject(row rowScanner, withData bool) (*calendar.Object, error) {
 	var (
 		o                                 calendar.Object
 		modified, start, end, from, until int64
@@ -44,7 +46,7 @@ func scanObject(row interface{ Scan(...any) error }, withData bool) (*calendar.O
 
 // objects runs an object query and scans every row.
 func (s *Store) objects(ctx context.Context, withData bool, query string, args ...any) ([]*calendar.Object, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +64,7 @@ func (s *Store) objects(ctx context.Context, withData bool, query string, args .
 
 // Object implements calendar.Store.
 func (s *Store) Object(ctx context.Context, collectionID int64, name string) (*calendar.Object, error) {
-	o, err := scanObject(s.r.QueryRowContext(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name = $2`, collectionID, name), true)
+	o, err := scanObject(s.queryRow(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name = $2`, collectionID, name), true)
 	if err != nil {
 		return nil, fmt.Errorf("object %q in collection %d: %w", name, collectionID, err)
 	}
@@ -71,29 +73,45 @@ func (s *Store) Object(ctx context.Context, collectionID int64, name string) (*c
 
 // ObjectByUID implements calendar.Store.
 func (s *Store) ObjectByUID(ctx context.Context, collectionID int64, uid string) (*calendar.Object, error) {
-	o, err := scanObject(s.r.QueryRowContext(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.uid = $2`, collectionID, uid), true)
+	o, err := scanObject(s.queryRow(ctx, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.uid = $2`, collectionID, uid), true)
 	if err != nil {
 		return nil, fmt.Errorf("object with UID %q in collection %d: %w", uid, collectionID, err)
 	}
 	return o, nil
 }
 
-// namesBatch is how many names one Objects query looks up.
-const namesBatch = 500
+// namesBatch is how many names one Objects query looks up at most: a
+// power of two, since a batch is padded to one (see objectsByNameSQL).
+const namesBatch = 512
+
+// objectsByNameSQL[k] selects the objects of collection $1 named by one of
+// the 1<<k parameters from $2 on.
+var objectsByNameSQL = func() []string {
+	var out []string
+	for n := 1; n <= namesBatch; n *= 2 {
+		out = append(out, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name IN (`+placeholders(2, n)+`)`)
+	}
+	return out
+}()
 
 // Objects implements calendar.Store. A name listed twice is returned
-// twice.
+// twice. Each batch of names is padded to a power of two by repeating its
+// last name, so that the queries are a few prepared statements.
 func (s *Store) Objects(ctx context.Context, collectionID int64, names []string) ([]*calendar.Object, error) {
 	found := make(map[string]*calendar.Object, len(names))
 	for rest := names; len(rest) > 0; {
 		batch := rest[:min(len(rest), namesBatch)]
 		rest = rest[len(batch):]
-		args := make([]any, 0, 1+len(batch))
+		k := bits.Len(uint(len(batch) - 1))
+		args := make([]any, 0, 1+1<<k)
 		args = append(args, collectionID)
 		for _, n := range batch {
 			args = append(args, n)
 		}
-		os, err := s.objects(ctx, true, `SELECT `+cols(true)+` FROM objects o WHERE o.collection_id = $1 AND o.name IN (`+placeholders(2, len(batch))+`)`, args...)
+		for len(args) < cap(args) {
+			args = append(args, batch[len(batch)-1])
+		}
+		os, err := s.objects(ctx, true, objectsByNameSQL[k], args...)
 		if err != nil {
 			return nil, fmt.Errorf("objects of collection %d: %w", collectionID, err)
 		}
@@ -119,9 +137,57 @@ func (s *Store) ListObjects(ctx context.Context, collectionID int64, withData bo
 	return os, nil
 }
 
-// QueryObjects implements calendar.Store. Parameters: $1 collection, $2
-// and $3 the range [start, end), $4 start-LongSpan, $5 the component.
-// Each span test is calendar.Overlaps in SQL.
+// queryObjectsSQL[component][withData] is the QueryObjects statement
+// for a query with (component == 1) or without a component, with or
+// without data. Parameters: $1 the collection, $2 and $3 the range
+// [start, end), $4 start-LongSpan, $5 the component. Each branch finds
+// one kind of object (see kindSpan …) through its own index, and each
+// span or instance test is calendar.Overlaps in SQL:
+//
+//   - kindSpan objects by span start in [start-LongSpan, end);
+//   - kindInstances objects by the start of one of their instances in
+//     [start-LongSpan, end): instances of other kinds of objects are in
+//     that index too, and dropped by the kind test of their object;
+//   - kindLong objects by span end at or after start. A recurring one
+//     whose window covers the range matches by its instances, any other
+//     by its span. Every instance starts within the span, so
+//     o.span_start < $3 holds for both.
+var queryObjectsSQL = func() (out [2][2]string) {
+	kinds := strings.NewReplacer("kindSpan", strconv.Itoa(kindSpan),
+		"kindInstances", strconv.Itoa(kindInstances), "kindLong", strconv.Itoa(kindLong))
+	for comp := range 2 {
+		for data := range 2 {
+			c := objectCols
+			if data == 1 {
+				c += `, o.data`
+			}
+			filter := ""
+			if comp == 1 {
+				filter = ` AND o.component = $5`
+			}
+			out[comp][data] = kinds.Replace(`SELECT ` + c + ` FROM objects o
+WHERE o.collection_id = $1 AND o.kind = kindSpan AND o.span_start >= $4 AND o.span_start < $3
+AND (o.span_end > $2 OR (o.span_end = o.span_start AND o.span_start >= $2))` + filter + `
+UNION ALL
+SELECT ` + c + ` FROM objects o
+WHERE o.kind = kindInstances AND o.id IN (SELECT i.object_id FROM instances i
+	WHERE i.collection_id = $1 AND i.inst_start >= $4 AND i.inst_start < $3
+	AND (i.inst_end > $2 OR (i.inst_end = i.inst_start AND i.inst_start >= $2)))` + filter + `
+UNION ALL
+SELECT ` + c + ` FROM objects o
+WHERE o.collection_id = $1 AND o.kind = kindLong AND o.span_end >= $2 AND o.span_start < $3
+AND CASE WHEN o.recurring AND o.window_from <= $2 AND o.window_until >= $3
+	THEN EXISTS (SELECT 1 FROM instances i WHERE i.object_id = o.id
+		AND i.inst_start < $3 AND (i.inst_end > $2 OR (i.inst_end = i.inst_start AND i.inst_start >= $2)))
+	ELSE o.span_end > $2 OR (o.span_end = o.span_start AND o.span_start >= $2)
+	END` + filter + `
+ORDER BY name`)
+		}
+	}
+	return out
+}()
+
+// QueryObjects implements calendar.Store (see queryObjectsSQL).
 func (s *Store) QueryObjects(ctx context.Context, collectionID int64, q calendar.Query) ([]*calendar.Object, error) {
 	start, end := q.Start, q.End
 	if start.IsZero() {
@@ -132,26 +198,15 @@ func (s *Store) QueryObjects(ctx context.Context, collectionID int64, q calendar
 	}
 	qs, qe := micros(start), micros(end)
 	args := []any{collectionID, qs, qe, qs - LongSpan.Microseconds()}
-	// A recurring object whose window covers the range matches by its
-	// instances, any other object by its span. Every instance starts
-	// within the span, so o.span_start < $3 holds for both.
-	filter := `
-AND o.span_start < $3
-AND CASE WHEN o.recurring AND o.window_from <= $2 AND o.window_until >= $3
-	THEN EXISTS (SELECT 1 FROM instances i WHERE i.object_id = o.id
-		AND i.inst_start < $3 AND (i.inst_end > $2 OR (i.inst_end = i.inst_start AND i.inst_start >= $2)))
-	ELSE o.span_end > $2 OR (o.span_end = o.span_start AND o.span_start >= $2)
-	END`
+	comp, data := 0, 0
 	if q.Component != "" {
-		filter += ` AND o.component = $` + strconv.Itoa(len(args)+1)
+		comp = 1
 		args = append(args, q.Component)
 	}
-	c := cols(q.WithData)
-	query := `SELECT ` + c + ` FROM objects o WHERE o.collection_id = $1 AND o.long_span = FALSE AND o.span_start >= $4` + filter + `
-UNION ALL
-SELECT ` + c + ` FROM objects o WHERE o.collection_id = $1 AND o.long_span = TRUE AND o.span_end >= $2` + filter + `
-ORDER BY name`
-	os, err := s.objects(ctx, q.WithData, query, args...)
+	if q.WithData {
+		data = 1
+	}
+	os, err := s.objects(ctx, q.WithData, queryObjectsSQL[comp][data], args...)
 	if err != nil {
 		return nil, fmt.Errorf("query objects of collection %d: %w", collectionID, err)
 	}
@@ -162,7 +217,7 @@ ORDER BY name`
 // collection's seq).
 func (s *Store) Changes(ctx context.Context, collectionID int64, since int64, limit int) ([]calendar.Change, error) {
 	var seq int64
-	if err := s.r.QueryRowContext(ctx, `SELECT seq FROM collections WHERE id = $1`, collectionID).Scan(&seq); err != nil {
+	if err := s.queryRow(ctx, `SELECT seq FROM collections WHERE id = $1`, collectionID).Scan(&seq); err != nil {
 		return nil, fmt.Errorf("changes of collection %d: %w", collectionID, notFound(err))
 	}
 	if since < 0 || since > seq {
@@ -176,7 +231,7 @@ func (s *Store) Changes(ctx context.Context, collectionID int64, since int64, li
 		query += ` LIMIT $4`
 		args = append(args, limit)
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("changes of collection %d: %w", collectionID, err)
 	}

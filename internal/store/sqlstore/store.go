@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/almanac-project/almanac/internal/calendar"
@@ -37,6 +39,11 @@ type Dialect struct {
 type Store struct {
 	w, r *sql.DB
 	d    Dialect
+	// ws and rs are the prepared statements of w and r (the same when w
+	// is r); writesReady says that hotWrites are prepared on w.
+	ws, rs      *stmts
+	prepareMu   sync.Mutex
+	writesReady atomic.Bool
 }
 
 var _ calendar.Store = (*Store)(nil)
@@ -48,20 +55,34 @@ func New(writer, reader *sql.DB, d Dialect) *Store {
 	if d.IsUniqueViolation == nil || d.IsForeignKeyViolation == nil {
 		panic("sqlstore: Dialect without violation checks")
 	}
-	return &Store{w: writer, r: reader, d: d}
+	s := &Store{w: writer, r: reader, d: d, ws: &stmts{db: writer}}
+	s.rs = s.ws
+	if reader != writer {
+		s.rs = &stmts{db: reader}
+	}
+	return s
 }
 
-// Close closes the databases.
+// Close closes the prepared statements and the databases.
 func (s *Store) Close() error {
-	err := s.w.Close()
+	err := s.ws.close()
 	if s.r != s.w {
-		err = errors.Join(err, s.r.Close())
+		err = errors.Join(err, s.rs.close(), s.r.Close())
 	}
-	return err
+	return errors.Join(err, s.w.Close())
 }
 
 // write runs fn in a write transaction and commits it when fn succeeds.
+// The schema must be migrated: write prepares hotWrites first.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.prepareWrites(ctx); err != nil {
+		return fmt.Errorf("%s: prepare: %w", s.d.Name, err)
+	}
+	return s.transact(ctx, fn)
+}
+
+// transact runs fn in a write transaction and commits it when fn succeeds.
+func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", s.d.Name, err)
