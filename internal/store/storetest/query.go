@@ -116,3 +116,139 @@ func testQueryObjects(t *testing.T, s calendar.Store) {
 		t.Errorf("QueryObjects(new instance time) after replacing the series = %q, %v; want daily", names(got), err)
 	}
 }
+
+// testQueryKinds covers the ways a store may find objects by time range:
+// by a short span, by the instances of a recurring object whose instances
+// are all short (at most a week), and by the span of anything else, such
+// as a series with a long instance or whose window does not cover the
+// query.
+func testQueryKinds(t *testing.T, s calendar.Store) {
+	ctx := t.Context()
+	_, c := home(t, s)
+	h := time.Hour
+	put := func(name, comp string, ix calendar.Index) {
+		t.Helper()
+		o := event(c.ID, name, name, ix.Start, ix.End)
+		o.Component, o.Index = comp, ix
+		mustPut(t, s, o, calendar.Conditions{})
+	}
+	// series is the index of a recurring object expanded over all time.
+	series := func(insts ...calendar.Span) calendar.Index {
+		ix := calendar.Index{Start: calendar.MaxTime, End: calendar.MinTime, Recurring: true,
+			From: calendar.MinTime, Until: calendar.MaxTime, Instances: insts}
+		for _, sp := range insts {
+			if sp.Start.Before(ix.Start) {
+				ix.Start = sp.Start
+			}
+			if sp.End.After(ix.End) {
+				ix.End = sp.End
+			}
+		}
+		return ix
+	}
+	// A weekly 10:00–11:00 series of ten.
+	var weekly []calendar.Span
+	for i := range 10 {
+		weekly = append(weekly, calendar.Span{Start: day(7 * i).Add(10 * h), End: day(7 * i).Add(11 * h)})
+	}
+	put("weekly", "VEVENT", series(weekly...))
+	put("weekly-todo", "VTODO", series(weekly...))
+	// Instances of one hour, ten days, five days and exactly a week.
+	put("long-instance", "VEVENT", series(
+		calendar.Span{Start: day(100), End: day(100).Add(h)},
+		calendar.Span{Start: day(110), End: day(120)},
+		calendar.Span{Start: day(130), End: day(130).Add(h)}))
+	put("five-days", "VEVENT", series(
+		calendar.Span{Start: day(140), End: day(145)},
+		calendar.Span{Start: day(150), End: day(150).Add(h)}))
+	put("one-week", "VEVENT", series(
+		calendar.Span{Start: day(160), End: day(167)},
+		calendar.Span{Start: day(170), End: day(170).Add(h)}))
+	// Zero-length instances at 10:00 and 12:00.
+	put("points", "VEVENT", series(
+		calendar.Span{Start: day(200).Add(10 * h), End: day(200).Add(10 * h)},
+		calendar.Span{Start: day(200).Add(12 * h), End: day(200).Add(12 * h)}))
+	// A daily 09:00–10:00 series from day 300 to day 400, listed over
+	// [day 300, day 310) only, and one without end listed over the same
+	// window.
+	var daily []calendar.Span
+	for i := range 10 {
+		daily = append(daily, calendar.Span{Start: day(300 + i).Add(9 * h), End: day(300 + i).Add(10 * h)})
+	}
+	windowed := calendar.Index{Start: day(300).Add(9 * h), End: day(399).Add(10 * h), Recurring: true, From: day(300), Until: day(310), Instances: daily}
+	put("windowed", "VEVENT", windowed)
+	windowed.End = calendar.MaxTime
+	put("windowed-open", "VEVENT", windowed)
+	// An hour-long single event next to the series.
+	put("single", "VEVENT", calendar.Index{Start: day(14).Add(12 * h), End: day(14).Add(13 * h)})
+
+	for _, tc := range []struct {
+		name       string
+		comp       string
+		start, end time.Time
+		want       []string
+	}{
+		{"a weekly instance", "", day(14).Add(10 * h), day(14).Add(11 * h), []string{"weekly", "weekly-todo"}},
+		{"a weekly instance, VEVENT", "VEVENT", day(14).Add(10 * h), day(14).Add(11 * h), []string{"weekly"}},
+		{"between weekly instances", "", day(14).Add(11 * h), day(14).Add(14 * h), []string{"single"}},
+		{"a month of the weekly series", "VEVENT", day(7), day(37), []string{"single", "weekly"}},
+		{"all of the weekly series", "VEVENT", day(-1), day(70), []string{"single", "weekly"}},
+		{"after the weekly series", "VEVENT", day(63).Add(11 * h), day(99), []string{}},
+		{"inside the long instance, late", "", day(118), day(119), []string{"long-instance"}},
+		{"at the end of the long instance", "", day(120).Add(-time.Second), day(120), []string{"long-instance"}},
+		{"after the long instance", "", day(120), day(121), []string{}},
+		{"between the long series' instances", "", day(125), day(126), []string{}},
+		{"the end of a five-day instance", "", day(144).Add(12 * h), day(144).Add(13 * h), []string{"five-days"}},
+		{"the last second of a one-week instance", "", day(167).Add(-time.Second), day(167), []string{"one-week"}},
+		{"after a one-week instance", "", day(167), day(168), []string{}},
+		{"starting at a point", "", day(200).Add(10 * h), day(200).Add(11 * h), []string{"points"}},
+		{"ending at a point", "", day(200).Add(9 * h), day(200).Add(10 * h), []string{}},
+		{"between the points", "", day(200).Add(10*h + time.Second), day(200).Add(12 * h), []string{}},
+		{"one second at the second point", "", day(200).Add(12 * h), day(200).Add(12*h + time.Second), []string{"points"}},
+		{"after the points", "", day(200).Add(12*h + time.Second), day(201), []string{}},
+		{"a windowed instance", "", day(305).Add(9 * h), day(305).Add(10 * h), []string{"windowed", "windowed-open"}},
+		{"between windowed instances", "", day(305).Add(11 * h), day(305).Add(12 * h), []string{}},
+		{"before the series", "", day(299), day(300).Add(9 * h), []string{}},
+		{"partly before the window", "", day(299), day(300).Add(9*h + time.Second), []string{"windowed", "windowed-open"}},
+		{"partly after the window", "", day(309).Add(12 * h), day(310).Add(12 * h), []string{"windowed", "windowed-open"}},
+		{"after the window", "", day(350), day(351), []string{"windowed", "windowed-open"}},
+		{"after the windowed series", "", day(400), day(401), []string{"windowed-open"}},
+	} {
+		q := calendar.Query{Component: tc.comp, Start: tc.start, End: tc.end}
+		got, err := s.QueryObjects(ctx, c.ID, q)
+		if err != nil {
+			t.Errorf("%s: QueryObjects(%+v) = %v", tc.name, q, err)
+			continue
+		}
+		if n := names(got); !slices.Equal(n, tc.want) {
+			t.Errorf("%s: QueryObjects(%s, [%v, %v)) = %q, want %q", tc.name, tc.comp, tc.start, tc.end, n, tc.want)
+		}
+	}
+
+	// Replacing a series by a single event, and a single event by a series,
+	// moves the object between the ways it is found.
+	put("weekly", "VEVENT", calendar.Index{Start: day(21).Add(12 * h), End: day(21).Add(13 * h)})
+	put("single", "VEVENT", series(calendar.Span{Start: day(28).Add(15 * h), End: day(28).Add(16 * h)}))
+	for _, tc := range []struct {
+		start time.Time
+		want  []string
+	}{
+		{day(14).Add(10 * h), []string{}},
+		{day(14).Add(12 * h), []string{}},
+		{day(21).Add(12 * h), []string{"weekly"}},
+		{day(28).Add(15 * h), []string{"single"}},
+	} {
+		q := calendar.Query{Component: "VEVENT", Start: tc.start, End: tc.start.Add(h)}
+		got, err := s.QueryObjects(ctx, c.ID, q)
+		if n := names(got); err != nil || !slices.Equal(n, tc.want) {
+			t.Errorf("after replacing: QueryObjects(VEVENT, [%v, %v)) = %q, %v; want %q", q.Start, q.End, n, err, tc.want)
+		}
+	}
+	if err := s.DeleteObject(ctx, c.ID, "single", ""); err != nil {
+		t.Fatalf("DeleteObject(single) = %v", err)
+	}
+	q := calendar.Query{Start: day(28).Add(15 * h), End: day(28).Add(16 * h)}
+	if got, err := s.QueryObjects(ctx, c.ID, q); err != nil || len(got) != 0 {
+		t.Errorf("QueryObjects(a deleted series' instance) = %q, %v; want none", names(got), err)
+	}
+}

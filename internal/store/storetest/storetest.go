@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) calendar.Store) {
 		{"MoveObject", testMoveObject},
 		{"ObjectsAndList", testObjectsAndList},
 		{"QueryObjects", testQueryObjects},
+		{"QueryKinds", testQueryKinds},
 		{"Changes", testChanges},
 		{"Shares", testShares},
 		{"UsedBytes", testUsedBytes},
