@@ -32,6 +32,31 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestUpgrade checks that opening a database of the first schema version
+// converts it.
+func TestUpgrade(t *testing.T) {
+	dsn := os.Getenv("ALMANAC_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("set ALMANAC_TEST_POSTGRES=<dsn> to run the PostgreSQL store tests")
+	}
+	dsn = freshSchema(t, dsn)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("sql.Open() = %v", err)
+	}
+	defer db.Close()
+	if err := postgres.MigrateFirst(t.Context(), db); err != nil {
+		t.Fatalf("MigrateFirst() = %v", err)
+	}
+	storetest.Upgrade(t, db, func(t *testing.T) calendar.Store {
+		s, err := postgres.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatalf("Open() = %v", err)
+		}
+		return s
+	})
+}
+
 // freshSchema creates a schema with a random name, drops it when the test
 // ends, and returns dsn with search_path set to it.
 func freshSchema(t *testing.T, dsn string) string {

@@ -4,6 +4,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -51,4 +52,25 @@ func TestReopen(t *testing.T) {
 	if _, err := sqlite.OpenOptions(t.Context(), path, sqlite.Options{Synchronous: 7}); err == nil {
 		t.Errorf("OpenOptions(Synchronous 7) = nil error, want an error")
 	}
+}
+
+// TestUpgrade checks that opening a database of the first schema version
+// converts it.
+func TestUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "almanac.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatalf("sql.Open() = %v", err)
+	}
+	defer db.Close()
+	if err := sqlite.MigrateFirst(t.Context(), db); err != nil {
+		t.Fatalf("MigrateFirst() = %v", err)
+	}
+	storetest.Upgrade(t, db, func(t *testing.T) calendar.Store {
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open() = %v", err)
+		}
+		return s
+	})
 }
