@@ -20,10 +20,30 @@
 // the engine packages give the Store a single-connection writer, so writes
 // serialize anyway.
 //
-// Time-range queries (RFC 4791 §9.9) use two index paths: objects whose
-// span is at most LongSpan long are found by span start within
-// [start-LongSpan, end), the others (recurring series, long or unbounded
-// objects) by span end. A recurring object whose instance window covers
-// the query range matches only if one of its stored instances overlaps
-// the range.
+// Time-range queries (RFC 4791 §9.9) must touch only the rows near the
+// range, whatever the size of the collection. Each object has a kind,
+// chosen when it is written, that says which of three index paths finds
+// it:
+//
+//   - a single object whose span is at most LongSpan long: by span start
+//     within [start-LongSpan, end), through a partial index of these
+//     objects;
+//   - a recurring object whose instances are listed over all time (a
+//     bounded series, expanded whole) and are all at most LongSpan long:
+//     by the start of one of its instances within [start-LongSpan, end),
+//     through an index of the instances by collection and start; such a
+//     series never appears in a span index, however far its span reaches;
+//   - anything else (long single spans, series with a longer instance,
+//     series listed over a window only, such as unbounded ones): by span
+//     end at or after start, through a partial index of these objects. A
+//     recurring one whose window covers the range matches only if one of
+//     its instances overlaps the range, any other by its span.
+//
+// Every overlap test is calendar.Overlaps in SQL, zero-length spans and
+// instances included.
+//
+// The hot statements are prepared once per database and reused (see
+// stmts): reads through the reader's cache, object writes through
+// statements prepared on the writer before its first transaction and bound
+// to each transaction with Tx.StmtContext.
 package sqlstore
