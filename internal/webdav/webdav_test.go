@@ -4,6 +4,7 @@
 package webdav
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -232,5 +233,22 @@ func TestMultistatusWriter(t *testing.T) {
 	}
 	if root.Child(Name("sync-token")).Text != "t" {
 		t.Errorf("sync-token missing: %s", w.Body)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"a&b<c>d\r\ne\tf", "a&amp;b&lt;c&gt;d&#xD;\ne\tf"},
+		{"café ☃ \uFFFD", "café ☃ \uFFFD"},
+		{"bad\xffbyte\x01ctl", "bad\uFFFDbyte\uFFFDctl"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		escape(&b, tt.in)
+		if b.String() != tt.want {
+			t.Errorf("escape(%q) = %q, want %q", tt.in, b.String(), tt.want)
+		}
 	}
 }

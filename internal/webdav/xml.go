@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // XML namespaces used by the CalDAV server (RFC 4918 §21, RFC 4791 §9).
@@ -256,24 +257,38 @@ func (enc *encoder) content(e *Element, indent int) {
 // escape writes s as character data; unlike xml.EscapeText it keeps line
 // feeds as they are, which keeps calendar data readable.
 func escape(b *bytes.Buffer, s string) {
-	for _, r := range s {
-		switch r {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' || c == '\n' || c == '\t' {
+			i++
+			continue
+		}
+		var repl string
+		switch c {
 		case '&':
-			b.WriteString("&amp;")
+			repl = "&amp;"
 		case '<':
-			b.WriteString("&lt;")
+			repl = "&lt;"
 		case '>':
-			b.WriteString("&gt;")
+			repl = "&gt;"
 		case '\r':
-			b.WriteString("&#xD;")
+			repl = "&#xD;"
 		default:
-			if r == 0xFFFD || r < 0x20 && r != '\n' && r != '\t' {
-				b.WriteRune(0xFFFD)
+			if r, n := utf8.DecodeRuneInString(s[i:]); c >= utf8.RuneSelf && (r != utf8.RuneError || n > 1) {
+				// A valid multi-byte character (a literal U+FFFD too).
+				i += n
 				continue
 			}
-			b.WriteRune(r)
+			// Invalid UTF-8 or a control character XML 1.0 cannot carry.
+			repl = "\uFFFD"
 		}
+		b.WriteString(s[last:i])
+		b.WriteString(repl)
+		i++
+		last = i
 	}
+	b.WriteString(s[last:])
 }
 
 func escapeAttr(b *bytes.Buffer, s string) {
