@@ -217,9 +217,14 @@ func (s *Service) Resolve(ctx context.Context, home, name string) (*Entry, error
 		}
 		return nil, fmt.Errorf("%s/%s: %w", home, name, ErrNotFound)
 	}
-	o, err := s.Principal(ctx, home)
-	if err != nil {
-		return nil, err
+	// The authenticated principal was read for this request: its own
+	// home needs no second look-up.
+	o := cur
+	if o == nil || o.Name != home {
+		var err error
+		if o, err = s.Principal(ctx, home); err != nil {
+			return nil, err
+		}
 	}
 	c, err := s.st.CollectionByName(ctx, o.ID, name)
 	if err != nil {
