@@ -46,7 +46,10 @@ type Conditions struct {
 	IfNoneMatch bool
 }
 
-// Query selects candidate objects of one collection by the index.
+// Query selects candidate objects of one collection by the index, ordered
+// by name. After and Limit page through the candidates by name (keyset
+// pagination): the next page starts after the last name of the previous
+// one.
 type Query struct {
 	// Component limits the result to one component type ("VEVENT");
 	// "" means any.
@@ -57,9 +60,23 @@ type Query struct {
 	// whose Index window covers the range, one of its Instances must
 	// overlap it. Candidates are a superset: callers apply the exact
 	// RFC 4791 §9.9 rules to them.
+	//
+	// A query without a time range (Start zero or at most MinTime, End
+	// zero or at least MaxTime) lists every object of Component: a
+	// listing in pages is such a query.
 	Start, End time.Time
 	// WithData fills Object.Data.
 	WithData bool
+	// After limits the result to the names greater than After; "" means
+	// from the first.
+	After string
+	// Limit is the most objects returned; 0 means no limit.
+	Limit int
+}
+
+// Unbounded reports whether q has no time range.
+func (q Query) Unbounded() bool {
+	return !q.Start.After(MinTime) && (q.End.IsZero() || !q.End.Before(MaxTime))
 }
 
 // Store is the persistence contract of the calendar service. Every method
@@ -128,9 +145,11 @@ type Store interface {
 	// order of names.
 	Objects(ctx context.Context, collectionID int64, names []string) ([]*Object, error)
 	// ListObjects returns every object of the collection ordered by name,
-	// with Data when withData is true.
+	// with Data when withData is true. QueryObjects with a Query without
+	// a time range lists the same objects in pages.
 	ListObjects(ctx context.Context, collectionID int64, withData bool) ([]*Object, error)
-	// QueryObjects returns the candidates of q ordered by name.
+	// QueryObjects returns the candidates of q ordered by name, from
+	// q.After on and at most q.Limit of them.
 	QueryObjects(ctx context.Context, collectionID int64, q Query) ([]*Object, error)
 	// Changes returns the latest change of every object name changed after
 	// sequence since, ordered by Seq, at most limit of them (limit <= 0:

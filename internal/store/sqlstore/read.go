@@ -6,6 +6,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -130,19 +131,43 @@ func (s *Store) Objects(ctx context.Context, collectionID int64, names []string)
 
 // ListObjects implements calendar.Store.
 func (s *Store) ListObjects(ctx context.Context, collectionID int64, withData bool) ([]*calendar.Object, error) {
-	os, err := s.objects(ctx, withData, `SELECT `+cols(withData)+` FROM objects o WHERE o.collection_id = $1 ORDER BY o.name`, collectionID)
+	os, err := s.QueryObjects(ctx, collectionID, calendar.Query{WithData: withData})
 	if err != nil {
 		return nil, fmt.Errorf("objects of collection %d: %w", collectionID, err)
 	}
 	return os, nil
 }
 
-// queryObjectsSQL[component][withData] is the QueryObjects statement
-// for a query with (component == 1) or without a component, with or
-// without data. Parameters: $1 the collection, $2 and $3 the range
-// [start, end), $4 start-LongSpan, $5 the component. Each branch finds
-// one kind of object (see kindSpan …) through its own index, and each
-// span or instance test is calendar.Overlaps in SQL:
+// noLimit is the LIMIT of a query without calendar.Query.Limit: both
+// engines take a bound rather than a flag, which keeps one statement.
+const noLimit = math.MaxInt64
+
+// listObjectsSQL[component][withData] is the statement of a query without
+// time range: the collection's objects by name through the (collection_id,
+// name) index. Parameters: $1 the collection, $2 the name to start after,
+// $3 the limit, $4 the component.
+var listObjectsSQL = func() (out [2][2]string) {
+	for comp := range 2 {
+		for data := range 2 {
+			filter := ""
+			if comp == 1 {
+				filter = ` AND o.component = $4`
+			}
+			out[comp][data] = `SELECT ` + cols(data == 1) + ` FROM objects o
+WHERE o.collection_id = $1 AND o.name > $2` + filter + `
+ORDER BY o.name LIMIT $3`
+		}
+	}
+	return out
+}()
+
+// queryObjectsSQL[component][withData] is the QueryObjects statement of a
+// query with a time range, with (component == 1) or without a component,
+// with or without data. Parameters: $1 the collection, $2 and $3 the
+// range [start, end), $4 start-LongSpan, $5 the name to start after, $6
+// the limit, $7 the component. Each branch finds one kind of object (see
+// kindSpan …) through its own index, and each span or instance test is
+// calendar.Overlaps in SQL:
 //
 //   - kindSpan objects by span start in [start-LongSpan, end);
 //   - kindInstances objects by the start of one of their instances in
@@ -152,18 +177,19 @@ func (s *Store) ListObjects(ctx context.Context, collectionID int64, withData bo
 //     whose window covers the range matches by its instances, any other
 //     by its span. Every instance starts within the span, so
 //     o.span_start < $3 holds for both.
+//
+// Every branch keeps the names after $5 only; a page thus costs the
+// index scans of the whole range, and a range with many pages of
+// candidates is scanned once per page.
 var queryObjectsSQL = func() (out [2][2]string) {
 	kinds := strings.NewReplacer("kindSpan", strconv.Itoa(kindSpan),
 		"kindInstances", strconv.Itoa(kindInstances), "kindLong", strconv.Itoa(kindLong))
 	for comp := range 2 {
 		for data := range 2 {
-			c := objectCols
-			if data == 1 {
-				c += `, o.data`
-			}
-			filter := ""
+			c := cols(data == 1)
+			filter := ` AND o.name > $5`
 			if comp == 1 {
-				filter = ` AND o.component = $5`
+				filter += ` AND o.component = $7`
 			}
 			out[comp][data] = kinds.Replace(`SELECT ` + c + ` FROM objects o
 WHERE o.collection_id = $1 AND o.kind = kindSpan AND o.span_start >= $4 AND o.span_start < $3
@@ -181,32 +207,50 @@ AND CASE WHEN o.recurring AND o.window_from <= $2 AND o.window_until >= $3
 		AND i.inst_start < $3 AND (i.inst_end > $2 OR (i.inst_end = i.inst_start AND i.inst_start >= $2)))
 	ELSE o.span_end > $2 OR (o.span_end = o.span_start AND o.span_start >= $2)
 	END` + filter + `
-ORDER BY name`)
+ORDER BY name LIMIT $6`)
 		}
 	}
 	return out
 }()
 
-// QueryObjects implements calendar.Store (see queryObjectsSQL).
+// QueryObjects implements calendar.Store: a query without time range
+// lists by name (listObjectsSQL), any other goes by the time indexes
+// (queryObjectsSQL).
 func (s *Store) QueryObjects(ctx context.Context, collectionID int64, q calendar.Query) ([]*calendar.Object, error) {
-	start, end := q.Start, q.End
-	if start.IsZero() {
-		start = calendar.MinTime
-	}
-	if end.IsZero() {
-		end = calendar.MaxTime
-	}
-	qs, qe := micros(start), micros(end)
-	args := []any{collectionID, qs, qe, qs - LongSpan.Microseconds()}
 	comp, data := 0, 0
 	if q.Component != "" {
 		comp = 1
-		args = append(args, q.Component)
 	}
 	if q.WithData {
 		data = 1
 	}
-	os, err := s.objects(ctx, q.WithData, queryObjectsSQL[comp][data], args...)
+	limit := int64(noLimit)
+	if q.Limit > 0 {
+		limit = int64(q.Limit)
+	}
+	var (
+		query string
+		args  []any
+	)
+	if q.Unbounded() {
+		query, args = listObjectsSQL[comp][data], []any{collectionID, q.After, limit}
+	} else {
+		start, end := q.Start, q.End
+		if start.IsZero() {
+			start = calendar.MinTime
+		}
+		if end.IsZero() {
+			end = calendar.MaxTime
+		}
+		qs, qe := micros(start), micros(end)
+		query = queryObjectsSQL[comp][data]
+		args = []any{collectionID, qs, qe, qs - LongSpan.Microseconds(), q.After, limit}
+	}
+	if comp == 1 {
+		// The last parameter of both statements ($4, $7).
+		args = append(args, q.Component)
+	}
+	os, err := s.objects(ctx, q.WithData, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query objects of collection %d: %w", collectionID, err)
 	}

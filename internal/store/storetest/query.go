@@ -4,6 +4,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -250,5 +251,114 @@ func testQueryKinds(t *testing.T, s calendar.Store) {
 	q := calendar.Query{Start: day(28).Add(15 * h), End: day(28).Add(16 * h)}
 	if got, err := s.QueryObjects(ctx, c.ID, q); err != nil || len(got) != 0 {
 		t.Errorf("QueryObjects(a deleted series' instance) = %q, %v; want none", names(got), err)
+	}
+}
+
+// testQueryPages covers keyset pagination (Query.After and Limit), with
+// and without a time range: pages concatenate to the whole answer.
+func testQueryPages(t *testing.T, s calendar.Store) {
+	ctx := t.Context()
+	_, c := home(t, s)
+	h := time.Hour
+	put := func(name, comp string, ix calendar.Index) {
+		t.Helper()
+		o := event(c.ID, name, name, ix.Start, ix.End)
+		o.Component, o.Index = comp, ix
+		mustPut(t, s, o, calendar.Conditions{})
+	}
+	// Short spans, long spans and short series, of two components.
+	for i := range 12 {
+		start := day(i).Add(10 * h)
+		put(fmt.Sprintf("span-%02d", i), "VEVENT", calendar.Index{Start: start, End: start.Add(h)})
+	}
+	put("long", "VEVENT", calendar.Index{Start: day(-5), End: day(30)})
+	put("open-todo", "VTODO", calendar.Index{Start: calendar.MinTime, End: calendar.MaxTime})
+	put("todo", "VTODO", calendar.Index{Start: day(3), End: day(3).Add(h)})
+	for _, name := range []string{"series-a", "series-b"} {
+		var insts []calendar.Span
+		for i := range 5 {
+			insts = append(insts, calendar.Span{Start: day(2 * i).Add(8 * h), End: day(2 * i).Add(9 * h)})
+		}
+		put(name, "VEVENT", calendar.Index{Start: insts[0].Start, End: insts[4].End, Recurring: true,
+			From: day(0), Until: day(10), Instances: insts})
+	}
+	// A series without instances is listed, though no time range finds
+	// it.
+	put("series-empty", "VEVENT", calendar.Index{Start: day(1), End: day(2), Recurring: true,
+		From: calendar.MinTime, Until: calendar.MaxTime})
+
+	list, err := s.ListObjects(ctx, c.ID, false)
+	if err != nil || len(list) != 18 || !slices.Contains(names(list), "series-empty") {
+		t.Fatalf("ListObjects() = %q, %v; want 18 objects with series-empty", names(list), err)
+	}
+	for _, tc := range []struct {
+		name       string
+		comp       string
+		start, end time.Time
+	}{
+		{"unbounded", "", time.Time{}, time.Time{}},
+		{"unbounded VEVENT", "VEVENT", time.Time{}, time.Time{}},
+		{"unbounded VTODO", "VTODO", calendar.MinTime, calendar.MaxTime},
+		{"a week", "", day(2), day(9)},
+		{"a week of VEVENT", "VEVENT", day(2), day(9)},
+		{"open end", "", day(6), time.Time{}},
+		{"an hour", "", day(4).Add(8 * h), day(4).Add(9 * h)},
+	} {
+		q := calendar.Query{Component: tc.comp, Start: tc.start, End: tc.end}
+		whole, err := s.QueryObjects(ctx, c.ID, q)
+		if err != nil {
+			t.Fatalf("%s: QueryObjects(%+v) = %v", tc.name, q, err)
+		}
+		want := names(whole)
+		if q.Unbounded() && tc.comp == "" && !slices.Equal(want, names(list)) {
+			t.Errorf("%s: QueryObjects() = %q, want the listing %q", tc.name, want, names(list))
+		}
+		for _, limit := range []int{1, 2, 5, 100} {
+			var got []string
+			for page, after := 0, ""; ; page++ {
+				q.After, q.Limit = after, limit
+				os, err := s.QueryObjects(ctx, c.ID, q)
+				if err != nil {
+					t.Fatalf("%s: QueryObjects(%+v) = %v", tc.name, q, err)
+				}
+				if len(os) > limit || page > len(want) {
+					t.Fatalf("%s: QueryObjects(after %q, limit %d) = %q, want at most %d", tc.name, after, limit, names(os), limit)
+				}
+				got = append(got, names(os)...)
+				if len(os) < limit {
+					break
+				}
+				after = os[len(os)-1].Name
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: pages of %d = %q, want %q", tc.name, limit, got, want)
+			}
+		}
+		q.After, q.Limit = "zzz", 0
+		if os, err := s.QueryObjects(ctx, c.ID, q); err != nil || len(os) != 0 {
+			t.Errorf("%s: QueryObjects(after the last name) = %q, %v; want none", tc.name, names(os), err)
+		}
+		if len(want) > 0 {
+			q.After, q.Limit = "", 1
+			if os, err := s.QueryObjects(ctx, c.ID, q); err != nil || !slices.Equal(names(os), want[:1]) {
+				t.Errorf("%s: QueryObjects(limit 1) = %q, %v; want %q", tc.name, names(os), err, want[:1])
+			}
+		}
+	}
+
+	// After need not be a stored name; pages carry data when asked.
+	q := calendar.Query{After: "span-05x", Limit: 3, WithData: true}
+	os, err := s.QueryObjects(ctx, c.ID, q)
+	if n := names(os); err != nil || !slices.Equal(n, []string{"span-06", "span-07", "span-08"}) {
+		t.Fatalf("QueryObjects(%+v) = %q, %v; want span-06 … span-08", q, n, err)
+	}
+	for _, o := range os {
+		want, err := s.Object(ctx, c.ID, o.Name)
+		if err != nil {
+			t.Fatalf("Object(%q) = %v", o.Name, err)
+		}
+		if diff := objectDiff(o, want, true); diff != "" {
+			t.Errorf("QueryObjects(%+v): %s", q, diff)
+		}
 	}
 }

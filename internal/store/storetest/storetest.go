@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) calendar.Store) {
 		{"ObjectsAndList", testObjectsAndList},
 		{"QueryObjects", testQueryObjects},
 		{"QueryKinds", testQueryKinds},
+		{"QueryPages", testQueryPages},
 		{"Changes", testChanges},
 		{"Shares", testShares},
 		{"UsedBytes", testUsedBytes},
