@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/almanac-project/almanac/ical"
@@ -155,11 +156,21 @@ type Backend interface {
 	Object(ctx context.Context, owner, cal, name string) (*Object, error)
 	// Objects returns the named objects that exist, with Data.
 	Objects(ctx context.Context, owner, cal string, names []string) ([]*Object, error)
-	ListObjects(ctx context.Context, owner, cal string, withData bool) ([]*Object, error)
-	// QueryObjects returns, with Data, a superset of the objects whose
-	// component comp ("" = any) may overlap [start, end) (zero times =
-	// unbounded); the handler applies the exact filter.
-	QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time) ([]*Object, error)
+	// ListObjects yields every object of a calendar, with Data when
+	// withData. See QueryObjects for how the sequence ends.
+	ListObjects(ctx context.Context, owner, cal string, withData bool) iter.Seq2[*Object, error]
+	// QueryObjects yields, with Data when withData, a superset of the
+	// objects whose component comp ("" = any) may overlap [start, end)
+	// (zero times = unbounded); the handler applies the exact filter.
+	// Without a time range (both times zero) every object it yields has
+	// the main component comp, so that a filter on the component name
+	// alone needs no data.
+	//
+	// ListObjects and QueryObjects yield the objects as the backend reads
+	// them, page by page, rather than the whole calendar at once. An
+	// error, such as ErrForbidden before the first object, ends the
+	// sequence as its last pair (nil, err).
+	QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time, withData bool) iter.Seq2[*Object, error]
 	// PutObject stores data, already checked by the handler, whose parsed
 	// form is vcal (a VCALENDAR).
 	PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond Conditions) (etag string, created bool, err error)

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -325,24 +326,54 @@ func (b *fakeBackend) list(fc *fakeCalendar, data bool) []*Object {
 	return out
 }
 
-func (b *fakeBackend) ListObjects(ctx context.Context, owner, cal string, withData bool) ([]*Object, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	fc, err := b.calendar(owner, cal, PrivRead)
-	if err != nil {
-		return nil, err
-	}
-	return b.list(fc, withData), nil
+func (b *fakeBackend) ListObjects(ctx context.Context, owner, cal string, withData bool) iter.Seq2[*Object, error] {
+	return b.objects(owner, cal, PrivRead, "", withData)
 }
 
-func (b *fakeBackend) QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time) ([]*Object, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	fc, err := b.calendar(owner, cal, PrivReadFreeBusy)
-	if err != nil {
-		return nil, err
+func (b *fakeBackend) QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time, withData bool) iter.Seq2[*Object, error] {
+	return b.objects(owner, cal, PrivReadFreeBusy, comp, withData)
+}
+
+// objects yields the objects of a calendar whose main component is comp
+// ("" = any), taken under the lock and yielded without it, as a backend
+// reading pages does: the handler may call the backend in between.
+func (b *fakeBackend) objects(owner, cal string, need Privileges, comp string, withData bool) iter.Seq2[*Object, error] {
+	return func(yield func(*Object, error) bool) {
+		b.mu.Lock()
+		fc, err := b.calendar(owner, cal, need)
+		var objs []*Object
+		if err == nil {
+			objs = b.list(fc, true)
+		}
+		b.mu.Unlock()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, o := range objs {
+			if comp != "" && mainComponent(o.Data) != comp {
+				continue
+			}
+			if !yield(copyObject(o, withData), nil) {
+				return
+			}
+		}
 	}
-	return b.list(fc, true), nil
+}
+
+// mainComponent is the name of the first component of data other than
+// VTIMEZONE, or "" when data does not parse.
+func mainComponent(data []byte) string {
+	cal, err := ical.Parse(data)
+	if err != nil || cal.Component == nil {
+		return ""
+	}
+	for _, c := range cal.Children {
+		if c.Name != "VTIMEZONE" {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 func uidOf(vcal *ical.Component) string {

@@ -5,6 +5,7 @@ package caldav
 
 import (
 	"bytes"
+	"iter"
 	"mime"
 	"net/http"
 
@@ -48,11 +49,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error
 		http.ServeContent(w, r, "", res.object.Modified, bytes.NewReader(data))
 		return nil
 	}
-	objs, err := h.b.ListObjects(rq.ctx, res.owner, res.cal, true)
+	data, err := mergeCalendar(res.calendar, h.b.ListObjects(rq.ctx, res.owner, res.cal, true))
 	if err != nil {
 		return err
 	}
-	data := mergeCalendar(res.calendar, objs)
 	hdr.Set("Content-Type", "text/calendar; charset=utf-8")
 	hdr.Set("ETag", calendarETag(res.calendar))
 	hdr.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": res.cal + ".ics"}))
@@ -61,13 +61,18 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error
 }
 
 // mergeCalendar joins the objects of a calendar into one VCALENDAR
-// (ical.Merge). Objects the store holds but that do not parse are left out.
-func mergeCalendar(c *Calendar, objs []*Object) []byte {
-	comps := make([]*ical.Component, 0, len(objs))
-	for _, o := range objs {
+// (ical.Merge), parsing each as it comes: only the parsed components are
+// held until the merge. Objects the store holds but that do not parse are
+// left out.
+func mergeCalendar(c *Calendar, objs iter.Seq2[*Object, error]) ([]byte, error) {
+	var comps []*ical.Component
+	for o, err := range objs {
+		if err != nil {
+			return nil, err
+		}
 		if cal, err := ical.Parse(o.Data); err == nil && cal.Component != nil {
 			comps = append(comps, cal.Component)
 		}
 	}
-	return ical.Marshal(ical.Merge(prodID, c.DisplayName, comps).Component)
+	return ical.Marshal(ical.Merge(prodID, c.DisplayName, comps).Component), nil
 }

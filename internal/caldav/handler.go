@@ -34,7 +34,8 @@ type Options struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// OnError, if set, is called with every error answered with a 5xx
-	// status, for the caller to log. Nil means such errors are not
+	// status, and every error that aborts a multistatus already under
+	// way, for the caller to log. Nil means such errors are not
 	// reported (the protocol package does not log, STYLE.md §5).
 	OnError func(r *http.Request, err error)
 }

@@ -34,20 +34,29 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err := h.load(rq.ctx, res); err != nil {
 		return err
 	}
-	var members []*resource
-	if depth == webdav.DepthOne && res.isCollection() {
-		members, err = h.children(rq, res, containsName(pf.Prop, pCalendarData))
-		if err != nil {
-			return err
-		}
-	}
 	pc := &propCtx{rq: rq}
 	mw := webdav.NewMultistatusWriter(w)
-	if err := mw.Write(h.propfindResponse(pc, res, pf)); err != nil {
-		return err
+	// The collection's own response goes first, written with the first
+	// member, so that an error listing the members is still the answer.
+	self := h.propfindResponse(pc, res, pf)
+	if depth == webdav.DepthOne && res.isCollection() {
+		for m, err := range h.children(rq, res, containsName(pf.Prop, pCalendarData)) {
+			if err != nil {
+				return h.streamFailed(r, mw, err)
+			}
+			if self != nil {
+				if err := mw.Write(self); err != nil {
+					return err
+				}
+				self = nil
+			}
+			if err := mw.Write(h.propfindResponse(pc, m, pf)); err != nil {
+				return err
+			}
+		}
 	}
-	for _, m := range members {
-		if err := mw.Write(h.propfindResponse(pc, m, pf)); err != nil {
+	if self != nil {
+		if err := mw.Write(self); err != nil {
 			return err
 		}
 	}

@@ -101,6 +101,22 @@ func (h *Handler) response(pc *propCtx, res *resource, rp *reportProps) (*webdav
 	return h.propfindResponse(pc, res, rp.pf), nil
 }
 
+// streamFailed handles an error met while the responses of a multistatus
+// are streamed. Before the first response is written the error is still
+// the answer, and is returned. After it the status cannot change any
+// more: the error goes to Options.OnError and the connection is aborted
+// (http.ErrAbortHandler), so that the client sees a truncated answer
+// rather than a complete-looking partial one.
+func (h *Handler) streamFailed(r *http.Request, mw *webdav.MultistatusWriter, err error) error {
+	if !mw.Started() {
+		return err
+	}
+	if h.opt.OnError != nil {
+		h.opt.OnError(r, err)
+	}
+	panic(http.ErrAbortHandler)
+}
+
 // writeResponses writes a complete multistatus.
 func writeResponses(w http.ResponseWriter, resps []*webdav.Response, extra ...*webdav.Element) error {
 	mw := webdav.NewMultistatusWriter(w)

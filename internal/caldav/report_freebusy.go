@@ -39,12 +39,11 @@ func (h *Handler) reportFreeBusy(w http.ResponseWriter, r *http.Request, rq *req
 	if err != nil {
 		return err
 	}
-	objs, err := h.b.QueryObjects(rq.ctx, res.owner, res.cal, "", start, end)
-	if err != nil {
-		return err
-	}
 	var comps []*ical.Component
-	for _, o := range objs {
+	for o, err := range h.b.QueryObjects(rq.ctx, res.owner, res.cal, "", start, end, true) {
+		if err != nil {
+			return err
+		}
 		if cal, err := ical.Parse(o.Data); err == nil && cal.Component != nil {
 			comps = append(comps, cal.Component)
 		}

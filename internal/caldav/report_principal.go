@@ -166,11 +166,10 @@ func (h *Handler) reportPrincipalMatch(w http.ResponseWriter, rq *request, root 
 			matches = append(matches, &resource{kind: kindPrincipal, owner: rq.user.Name, principal: rq.user})
 		}
 	case pp.Child(pOwner) != nil && (res.kind == kindHome || res.kind == kindCalendar || res.kind == kindCalendars):
-		members, err := h.children(rq, res, false)
-		if err != nil {
-			return err
-		}
-		for _, m := range members {
+		for m, err := range h.children(rq, res, false) {
+			if err != nil {
+				return err
+			}
 			if m.owner == rq.user.Name {
 				matches = append(matches, m)
 			}

@@ -5,6 +5,7 @@ package caldav
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/internal/caldav/caldata"
@@ -51,31 +52,58 @@ func (h *Handler) reportQuery(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	var candidates []*resource
+	pc := &propCtx{rq: rq}
+	mw := webdav.NewMultistatusWriter(w)
 	switch {
 	case res.kind == kindObject:
-		candidates = []*resource{res}
-	case depth != webdav.DepthZero:
-		comp, start, end := f.Range()
-		objs, err := h.b.QueryObjects(rq.ctx, res.owner, res.cal, comp, start, end)
+		resp, err := h.queryResponse(pc, res, &f, opt, rp, true)
 		if err != nil {
 			return err
 		}
-		for _, o := range objs {
-			candidates = append(candidates, &resource{kind: kindObject, owner: res.owner, cal: res.cal, name: o.Name, calendar: res.calendar, object: o})
-		}
-	}
-	pc := &propCtx{rq: rq}
-	var resps []*webdav.Response
-	for _, c := range candidates {
-		data := c.object.Data
-		if data == nil {
-			objs, err := h.b.Objects(rq.ctx, c.owner, c.cal, []string{c.name})
-			if err != nil {
+		if resp != nil {
+			if err := mw.Write(resp); err != nil {
 				return err
 			}
+		}
+	case depth != webdav.DepthZero:
+		// Responses are written as the candidates come. A precondition
+		// of the filter or of calendar-data fails with the first
+		// candidate tested, before anything is written.
+		comp, start, end := f.Range()
+		match := !componentsOnly(&f)
+		data := match || containsName(rp.pf.Prop, pCalendarData)
+		for o, err := range h.b.QueryObjects(rq.ctx, res.owner, res.cal, comp, start, end, data) {
+			var resp *webdav.Response
+			if err == nil {
+				c := &resource{kind: kindObject, owner: res.owner, cal: res.cal, name: o.Name, calendar: res.calendar, object: o}
+				resp, err = h.queryResponse(pc, c, &f, opt, rp, match)
+			}
+			if err != nil {
+				return h.streamFailed(r, mw, err)
+			}
+			if resp != nil {
+				if err := mw.Write(resp); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return mw.Close()
+}
+
+// queryResponse is the response of candidate c to a calendar-query with
+// filter f, or nil when c does not match. With match false the backend
+// selected c exactly (see componentsOnly) and its data is not read.
+func (h *Handler) queryResponse(pc *propCtx, c *resource, f *caldata.Filter, opt caldata.Options, rp *reportProps, match bool) (*webdav.Response, error) {
+	if match {
+		data := c.object.Data
+		if data == nil {
+			objs, err := h.b.Objects(pc.rq.ctx, c.owner, c.cal, []string{c.name})
+			if err != nil {
+				return nil, err
+			}
 			if len(objs) == 0 {
-				continue
+				return nil, nil
 			}
 			c.object = objs[0]
 			data = objs[0].Data
@@ -83,23 +111,36 @@ func (h *Handler) reportQuery(w http.ResponseWriter, r *http.Request, rq *reques
 		cal, err := ical.Parse(data)
 		if err != nil || cal.Component == nil {
 			// Stored data that does not parse matches nothing.
-			continue
+			return nil, nil
 		}
-		ok, err := caldata.Match(cal.Component, &f, opt)
-		if err != nil {
-			if isPrecondition(err) {
-				return err
-			}
-			continue
+		ok, err := caldata.Match(cal.Component, f, opt)
+		if err != nil && isPrecondition(err) {
+			return nil, err
 		}
-		if !ok {
-			continue
+		if err != nil || !ok {
+			return nil, nil
 		}
-		resp, err := h.response(pc, c, rp)
-		if err != nil {
-			return err
-		}
-		resps = append(resps, resp)
 	}
-	return writeResponses(w, resps)
+	return h.response(pc, c, rp)
+}
+
+// componentsOnly reports whether f tests nothing but the component name
+// the backend selects on exactly (Backend.QueryObjects without a time
+// range): the VCALENDAR comp-filter alone, or holding a single comp-filter
+// on one of the components a calendar object is made of, with no test.
+func componentsOnly(f *caldata.Filter) bool {
+	cf := &f.CompFilter
+	if cf.IsNotDefined != nil || cf.TimeRange != nil || len(cf.PropFilters) > 0 || len(cf.CompFilters) > 1 {
+		return false
+	}
+	if len(cf.CompFilters) == 0 {
+		return true
+	}
+	sub := &cf.CompFilters[0]
+	switch strings.ToUpper(sub.Name) {
+	case ical.CompEvent, ical.CompToDo, ical.CompJournal:
+	default:
+		return false
+	}
+	return sub.IsNotDefined == nil && sub.TimeRange == nil && len(sub.PropFilters) == 0 && len(sub.CompFilters) == 0
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"iter"
 	"net/http"
 	"strings"
 
@@ -136,9 +137,40 @@ func (h *Handler) load(ctx context.Context, res *resource) error {
 	return err
 }
 
-// children lists the members of a collection for Depth 1, loaded; data
-// says whether objects need their Data.
-func (h *Handler) children(rq *request, res *resource, data bool) ([]*resource, error) {
+// children yields the members of a collection for Depth 1, loaded; data
+// says whether objects need their Data. The members of a calendar come as
+// the backend reads them; an error ends the sequence.
+func (h *Handler) children(rq *request, res *resource, data bool) iter.Seq2[*resource, error] {
+	if res.kind == kindCalendar {
+		return func(yield func(*resource, error) bool) {
+			for o, err := range h.b.ListObjects(rq.ctx, res.owner, res.cal, data) {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if !yield(&resource{kind: kindObject, owner: res.owner, cal: res.cal, name: o.Name, calendar: res.calendar, object: o}, nil) {
+					return
+				}
+			}
+		}
+	}
+	return func(yield func(*resource, error) bool) {
+		members, err := h.collectionChildren(rq, res)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, m := range members {
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+}
+
+// collectionChildren lists the members of a collection other than a
+// calendar, loaded.
+func (h *Handler) collectionChildren(rq *request, res *resource) ([]*resource, error) {
 	ctx := rq.ctx
 	var out []*resource
 	switch res.kind {
@@ -163,14 +195,6 @@ func (h *Handler) children(rq *request, res *resource, data bool) ([]*resource, 
 		}
 		for _, c := range cals {
 			out = append(out, &resource{kind: kindCalendar, owner: res.owner, cal: c.Name, calendar: c})
-		}
-	case kindCalendar:
-		objs, err := h.b.ListObjects(ctx, res.owner, res.cal, data)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range objs {
-			out = append(out, &resource{kind: kindObject, owner: res.owner, cal: res.cal, name: o.Name, calendar: res.calendar, object: o})
 		}
 	}
 	return out, nil

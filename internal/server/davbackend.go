@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,16 @@ type DAVOptions struct {
 	// FeedPrefix is the absolute path under which the .ics feeds are
 	// served; "" means "/feeds/".
 	FeedPrefix string
+	// PageSize is how many objects a listing or query reads from the
+	// store at a time; 0 means DefaultPageSize.
+	PageSize int
 }
+
+// DefaultPageSize is the page size of listings and queries when
+// DAVOptions.PageSize is 0: big enough that a page costs little more
+// than a row, small enough that a page of objects with data stays a few
+// megabytes.
+const DefaultPageSize = 500
 
 // davBackend implements caldav.Backend on the calendar service. It maps
 // types and errors and checks privileges with the service's rights; the
@@ -46,6 +56,9 @@ func NewDAVBackend(svc *calendar.Service, opt DAVOptions) caldav.Backend {
 	}
 	if opt.FeedPrefix == "" {
 		opt.FeedPrefix = "/feeds/"
+	}
+	if opt.PageSize <= 0 {
+		opt.PageSize = DefaultPageSize
 	}
 	return &davBackend{svc: svc, opt: opt}
 }
@@ -410,39 +423,60 @@ func (b *davBackend) Objects(ctx context.Context, owner, cal string, names []str
 	return toDAVObjects(os), nil
 }
 
-func (b *davBackend) ListObjects(ctx context.Context, owner, cal string, withData bool) ([]*caldav.Object, error) {
-	e, err := b.resolve(ctx, owner, cal, calendar.RightRead)
-	if err != nil {
-		return nil, err
-	}
-	os, err := b.svc.ListObjects(ctx, e.Collection, withData)
-	if err != nil {
-		return nil, davError(err)
-	}
-	return toDAVObjects(os), nil
+func (b *davBackend) ListObjects(ctx context.Context, owner, cal string, withData bool) iter.Seq2[*caldav.Object, error] {
+	return b.objects(ctx, owner, cal, calendar.RightRead, calendar.Query{WithData: withData})
 }
 
 // QueryObjects needs DAV:read, or CALDAV:read-free-busy (RFC 4791 §6.1.1)
 // for the free-busy report: such a principal gets each object reduced to
 // calendar.FreeBusyData.
-func (b *davBackend) QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time) ([]*caldav.Object, error) {
-	e, err := b.resolve(ctx, owner, cal, calendar.RightReadFreeBusy)
-	if err != nil {
-		return nil, err
-	}
-	os, err := b.svc.QueryObjects(ctx, e.Collection, calendar.Query{Component: comp, Start: start, End: end, WithData: true})
-	if err != nil {
-		return nil, davError(err)
-	}
-	if !e.Rights.Has(calendar.RightRead) {
-		for _, o := range os {
-			if o.Data, err = calendar.FreeBusyData(o.Data); err != nil {
-				return nil, err
+func (b *davBackend) QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time, withData bool) iter.Seq2[*caldav.Object, error] {
+	return b.objects(ctx, owner, cal, calendar.RightReadFreeBusy,
+		calendar.Query{Component: comp, Start: start, End: end, WithData: withData})
+}
+
+// objects yields the candidates of q in owner's calendar cal, reading
+// them opt.PageSize at a time (keyset pagination by name): at most one
+// page is in memory, and no database connection is held between pages,
+// while the handler writes. The privilege need is checked once, before
+// the first page.
+func (b *davBackend) objects(ctx context.Context, owner, cal string, need calendar.Rights, q calendar.Query) iter.Seq2[*caldav.Object, error] {
+	return func(yield func(*caldav.Object, error) bool) {
+		e, err := b.resolve(ctx, owner, cal, need)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		freeBusy := q.WithData && !e.Rights.Has(calendar.RightRead)
+		q.Limit = b.opt.PageSize
+		for {
+			page, err := b.svc.QueryObjects(ctx, e.Collection, q)
+			if err != nil {
+				yield(nil, davError(err))
+				return
 			}
-			o.Size = int64(len(o.Data))
+			if len(page) == 0 {
+				return
+			}
+			q.After = page[len(page)-1].Name
+			for i, o := range page {
+				page[i] = nil // collectable once the handler is done with it
+				if freeBusy {
+					if o.Data, err = calendar.FreeBusyData(o.Data); err != nil {
+						yield(nil, err)
+						return
+					}
+					o.Size = int64(len(o.Data))
+				}
+				if !yield(toDAVObject(o), nil) {
+					return
+				}
+			}
+			if len(page) < q.Limit {
+				return
+			}
 		}
 	}
-	return toDAVObjects(os), nil
 }
 
 func (b *davBackend) PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond caldav.Conditions) (string, bool, error) {

@@ -6,6 +6,8 @@ package server_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -86,6 +88,80 @@ func newDAVFixture(t *testing.T) *davFixture {
 	return f
 }
 
+// collect gathers a listing of the backend, up to its error.
+func collect(seq iter.Seq2[*caldav.Object, error]) ([]*caldav.Object, error) {
+	var out []*caldav.Object
+	for o, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// TestDAVPages checks that listings and queries read the store in pages
+// and yield every object once, in name order, stopping when asked to.
+func TestDAVPages(t *testing.T) {
+	f := newDAVFixture(t)
+	b := server.NewDAVBackend(f.svc, server.DAVOptions{PageSize: 2})
+	ann := f.as["ann"]
+	want := []string{"seed.ics"}
+	for i := range 6 {
+		name := fmt.Sprintf("o%d.ics", i)
+		data, vcal := davObject(t, name)
+		if _, _, err := b.PutObject(ann, "ann", "work", name, data, vcal, caldav.Conditions{}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, name)
+	}
+	slices.Sort(want)
+	start, end := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		seq  func(ctx context.Context) iter.Seq2[*caldav.Object, error]
+		data bool
+	}{
+		{"list", func(ctx context.Context) iter.Seq2[*caldav.Object, error] {
+			return b.ListObjects(ctx, "ann", "work", false)
+		}, false},
+		{"list with data", func(ctx context.Context) iter.Seq2[*caldav.Object, error] {
+			return b.ListObjects(ctx, "ann", "work", true)
+		}, true},
+		{"query", func(ctx context.Context) iter.Seq2[*caldav.Object, error] {
+			return b.QueryObjects(ctx, "ann", "work", "VEVENT", time.Time{}, time.Time{}, false)
+		}, false},
+		{"query a month", func(ctx context.Context) iter.Seq2[*caldav.Object, error] {
+			return b.QueryObjects(ctx, "ann", "work", "VEVENT", start, end, true)
+		}, true},
+	} {
+		objs, err := collect(tc.seq(ann))
+		var got []string
+		for _, o := range objs {
+			got = append(got, o.Name)
+			if (o.Data != nil) != tc.data {
+				t.Errorf("%s: %s has data %v, want %v", tc.name, o.Name, o.Data != nil, tc.data)
+			}
+		}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s = %q, %v; want %q", tc.name, got, err, want)
+		}
+		n := 0
+		for range tc.seq(ann) {
+			n++
+			if n == 3 {
+				break
+			}
+		}
+		if n != 3 {
+			t.Errorf("%s: stopped after %d objects, want 3", tc.name, n)
+		}
+		if objs, err := collect(tc.seq(f.as["out"])); len(objs) != 0 || !errors.Is(err, caldav.ErrForbidden) {
+			t.Errorf("%s as out = %d objects, %v; want forbidden", tc.name, len(objs), err)
+		}
+	}
+}
+
 func errName(err error) string {
 	var uc *caldav.UIDConflictError
 	switch {
@@ -118,11 +194,11 @@ func TestDAVPrivilegeMatrix(t *testing.T) {
 			return err
 		}},
 		{"list", func(ctx context.Context, cal string) error {
-			_, err := f.b.ListObjects(ctx, "ann", cal, false)
+			_, err := collect(f.b.ListObjects(ctx, "ann", cal, false))
 			return err
 		}},
 		{"query", func(ctx context.Context, cal string) error {
-			_, err := f.b.QueryObjects(ctx, "ann", cal, "VEVENT", time.Time{}, time.Time{})
+			_, err := collect(f.b.QueryObjects(ctx, "ann", cal, "VEVENT", time.Time{}, time.Time{}, false))
 			return err
 		}},
 		{"sync", func(ctx context.Context, cal string) error {
@@ -207,7 +283,7 @@ func TestDAVPrivilegeSets(t *testing.T) {
 		t.Errorf("ACL principals = %q, want %q", aces, want)
 	}
 	// Free-busy only: the query answer hides everything but the times.
-	objs, err := f.b.QueryObjects(f.as["fay"], "ann", "work", "", time.Time{}, time.Time{})
+	objs, err := collect(f.b.QueryObjects(f.as["fay"], "ann", "work", "", time.Time{}, time.Time{}, true))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("QueryObjects as fay = %d, %v", len(objs), err)
 	}
