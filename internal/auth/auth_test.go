@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -306,5 +307,28 @@ func TestLimiterBounded(t *testing.T) {
 	}
 	if len(l.keys) > 10 {
 		t.Errorf("limiter holds %d keys, want at most 10", len(l.keys))
+	}
+}
+
+// TestConcurrentLogins: a burst of logins with the same credentials on a
+// cold cache runs at most one argon2id verification per slot (one per
+// core); the others wait and are answered from the cache.
+func TestConcurrentLogins(t *testing.T) {
+	_, a, _ := newFixture(t, Options{})
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if _, err := a.Authenticate(t.Context(), "ann", "ann-secret"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	st := a.Stats()
+	if slots := int64(runtime.GOMAXPROCS(0)); st.PasswordHashes > slots {
+		t.Errorf("16 concurrent logins ran %d argon2 verifications, want at most %d", st.PasswordHashes, slots)
+	}
+	if st.PasswordHashes+st.CacheHits != 16 {
+		t.Errorf("stats %+v: want 16 logins answered", st)
 	}
 }
