@@ -181,7 +181,7 @@ ORDER BY o.name LIMIT $3`
 // Every branch keeps the names after $5 only; a page thus costs the
 // index scans of the whole range, and a range with many pages of
 // candidates is scanned once per page. The name is compared as an
-// expression (o.name || ”), which no index answers: on the name index
+// expression (o.name concatenated with an empty string), which no index answers: on the name index
 // SQLite would otherwise walk the whole collection in name order to
 // honour the LIMIT instead of the time indexes.
 var queryObjectsSQL = func() (out [2][2]string) {
