@@ -6,6 +6,7 @@ package caldav
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,33 @@ func (h *Handler) reportSync(w http.ResponseWriter, r *http.Request, rq *request
 	if err != nil {
 		return err
 	}
+	// The members are read and written in batches, so an initial sync of
+	// a large collection holds one batch of objects at a time.
+	pc := &propCtx{rq: rq}
+	mw := webdav.NewMultistatusWriter(w)
+	for batch := range slices.Chunk(changes, syncBatch) {
+		if err := h.writeSyncBatch(rq, mw, pc, res, rp, batch); err != nil {
+			return h.streamFailed(r, mw, err)
+		}
+	}
+	if truncated {
+		// RFC 6578 §3.6: more changes remain.
+		err := mw.Write(&webdav.Response{Href: h.href(res), Status: http.StatusInsufficientStorage,
+			Error: webdav.NewElement(webdav.Name("error"), webdav.NewElement(webdav.Name("number-of-matches-within-limits")))})
+		if err != nil {
+			return err
+		}
+	}
+	return mw.Close(webdav.TextElement(webdav.Name("sync-token"), newToken))
+}
+
+// syncBatch is how many members of a sync-collection answer are read from
+// the backend at once.
+const syncBatch = 500
+
+// writeSyncBatch writes the responses of some changes: the properties of
+// the members that exist, 404 for the deleted ones (RFC 6578 §3.5.2).
+func (h *Handler) writeSyncBatch(rq *request, mw *webdav.MultistatusWriter, pc *propCtx, res *resource, rp *reportProps, changes []Change) error {
 	var names []string
 	for _, c := range changes {
 		if !c.Deleted {
@@ -83,24 +111,18 @@ func (h *Handler) reportSync(w http.ResponseWriter, r *http.Request, rq *request
 			objs[o.Name] = o
 		}
 	}
-	pc := &propCtx{rq: rq}
-	var resps []*webdav.Response
 	for _, c := range changes {
 		m := &resource{kind: kindObject, owner: res.owner, cal: res.cal, name: c.Name, calendar: res.calendar, object: objs[c.Name]}
-		if c.Deleted || m.object == nil {
-			resps = append(resps, &webdav.Response{Href: h.href(m), Status: http.StatusNotFound})
-			continue
+		resp := &webdav.Response{Href: h.href(m), Status: http.StatusNotFound}
+		if !c.Deleted && m.object != nil {
+			var err error
+			if resp, err = h.response(pc, m, rp); err != nil {
+				return err
+			}
 		}
-		resp, err := h.response(pc, m, rp)
-		if err != nil {
+		if err := mw.Write(resp); err != nil {
 			return err
 		}
-		resps = append(resps, resp)
 	}
-	if truncated {
-		// RFC 6578 §3.6: more changes remain.
-		resps = append(resps, &webdav.Response{Href: h.href(res), Status: http.StatusInsufficientStorage,
-			Error: webdav.NewElement(webdav.Name("error"), webdav.NewElement(webdav.Name("number-of-matches-within-limits")))})
-	}
-	return writeResponses(w, resps, webdav.TextElement(webdav.Name("sync-token"), newToken))
+	return nil
 }
