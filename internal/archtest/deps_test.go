@@ -62,9 +62,13 @@ var rules = map[string]rule{
 	"ical/recur":              {mods: []string{"ical"}},
 	"ical/tz":                 {mods: []string{"ical", "ical/recur"}},
 	"internal/webdav":         {forbidden: []string{"database/sql"}},
+	"itip":                    {mods: icalLibs, forbidden: []string{"net/http", "database/sql"}},
 	"internal/caldav/caldata": {mods: icalLibs, forbidden: []string{"database/sql", "net/http"}},
-	"internal/caldav":         {mods: append([]string{"internal/webdav", "internal/caldav/caldata"}, icalLibs...), forbidden: []string{"database/sql"}},
-	"internal/calendar":       {mods: icalLibs, forbidden: []string{"net/http", "database/sql"}},
+	"internal/caldav":         {mods: append([]string{"internal/webdav", "internal/caldav/caldata", "itip"}, icalLibs...), forbidden: []string{"database/sql"}},
+	// The domain service computes busy time for scheduling (free-busy
+	// replies, room conflicts) with caldata, a pure leaf package of
+	// calendar-data rules that speaks no HTTP.
+	"internal/calendar": {mods: append([]string{"itip", "internal/caldav/caldata"}, icalLibs...), forbidden: []string{"net/http", "database/sql"}},
 }
 
 // TestDependencyDirection checks the import arrows of STYLE.md §2: root
