@@ -202,7 +202,7 @@ func (s *Service) PutObject(ctx context.Context, coll *Collection, name string, 
 
 // DeleteObject removes an object; ifMatch is "" or the ETag it must have.
 func (s *Service) DeleteObject(ctx context.Context, coll *Collection, name, ifMatch string) error {
-	if err := s.st.DeleteObject(ctx, coll.ID, name, ifMatch); err != nil {
+	if err := s.st.DeleteObject(ctx, coll.ID, name, Conditions{IfMatch: ifMatch}); err != nil {
 		return fmt.Errorf("delete object %q: %w", name, err)
 	}
 	return nil

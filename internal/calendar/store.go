@@ -18,8 +18,9 @@ var (
 	// ErrExists: a principal name or address, or a collection name, is
 	// already taken.
 	ErrExists = errors.New("calendar: already exists")
-	// ErrPreconditionFailed: If-Match or If-None-Match did not hold
-	// (RFC 9110 §13.1.1–13.1.2; a WebDAV server answers 412).
+	// ErrPreconditionFailed: If-Match or If-None-Match (RFC 9110
+	// §13.1.1–13.1.2) or If-Schedule-Tag-Match (RFC 6638 §8.3) did not
+	// hold; a WebDAV server answers 412.
 	ErrPreconditionFailed = errors.New("calendar: precondition failed")
 	// ErrInvalidSyncToken: the sync token is unknown, from another
 	// collection or newer than the collection (RFC 6578 §3.2).
@@ -44,6 +45,10 @@ type Conditions struct {
 	IfMatch string
 	// IfNoneMatch means "If-None-Match: *": the object must not exist.
 	IfNoneMatch bool
+	// IfScheduleTag is "" (no condition) or the quoted schedule tag of
+	// If-Schedule-Tag-Match (RFC 6638 §8.3): the object must exist and
+	// its ScheduleTag must equal it.
+	IfScheduleTag string
 }
 
 // Query selects candidate objects of one collection by the index, ordered
@@ -98,7 +103,7 @@ type Store interface {
 	// UpdatePrincipal replaces everything but ID, Name and Created.
 	UpdatePrincipal(ctx context.Context, p *Principal) error
 	// DeletePrincipal removes the principal with its collections, objects,
-	// shares and app passwords.
+	// shares, app passwords and deliveries.
 	DeletePrincipal(ctx context.Context, id int64) error
 
 	// CreateAppPassword stores a, setting a.ID and a.Created.
@@ -125,14 +130,18 @@ type Store interface {
 	DeleteCollection(ctx context.Context, id int64) error
 
 	// PutObject creates or replaces the object named o.Name in
-	// o.CollectionID, with its index, checking cond and UID uniqueness
-	// (*UIDConflictError) in the same transaction. It increments the
-	// collection's Seq, sets o.Seq to the new value, sets o.Modified and
-	// records the change. created is true when no object had the name.
+	// o.CollectionID, with its index and o.ScheduleTag, checking cond and
+	// UID uniqueness (*UIDConflictError) in the same transaction. It
+	// increments the collection's Seq, sets o.Seq to the new value, sets
+	// o.Modified and records the change. created is true when no object
+	// had the name. A failed condition gives ErrPreconditionFailed and
+	// changes nothing.
 	PutObject(ctx context.Context, o *Object, cond Conditions) (created bool, err error)
-	// DeleteObject removes an object and records the change (a tombstone).
-	// ifMatch is "" or a quoted ETag the object must have.
-	DeleteObject(ctx context.Context, collectionID int64, name, ifMatch string) error
+	// DeleteObject removes an object and records the change (a tombstone),
+	// checking cond.IfMatch and cond.IfScheduleTag in the same
+	// transaction; cond.IfNoneMatch is ignored. A missing object gives
+	// ErrNotFound whatever cond says (RFC 9110 §13.2.1).
+	DeleteObject(ctx context.Context, collectionID int64, name string, cond Conditions) error
 	// MoveObject stores o (as PutObject with cond) and deletes the object
 	// fromName of fromCollection (which may be o's collection) in one
 	// transaction, recording both changes.
@@ -168,6 +177,27 @@ type Store interface {
 
 	// UsedBytes is the sum of the sizes of a principal's objects.
 	UsedBytes(ctx context.Context, ownerID int64) (int64, error)
+
+	// The delivery queue holds scheduling messages for recipients outside
+	// the service (RFC 6638 §3.2.9) until a transport is done with them;
+	// it survives restarts. Deleting the owner deletes its deliveries;
+	// deleting the collection or object they refer to does not.
+
+	// EnqueueDelivery stores d, setting d.ID and d.Created. An unknown
+	// d.OwnerID gives ErrNotFound.
+	EnqueueDelivery(ctx context.Context, d *Delivery) error
+	// DueDeliveries returns the deliveries whose Transport is transport
+	// ("" selects those without one) and whose NextAttempt is at or
+	// before now, ordered by NextAttempt, then ID, at most limit of them
+	// (limit <= 0: all).
+	DueDeliveries(ctx context.Context, transport string, now time.Time, limit int) ([]*Delivery, error)
+	// UpdateDelivery replaces d's Transport, Status, Attempts, NextAttempt
+	// and LastError.
+	UpdateDelivery(ctx context.Context, d *Delivery) error
+	DeleteDelivery(ctx context.Context, id int64) error
+	// Deliveries lists a principal's deliveries ordered by ID.
+	Deliveries(ctx context.Context, ownerID int64) ([]*Delivery, error)
+	Delivery(ctx context.Context, id int64) (*Delivery, error)
 
 	Close() error
 }

@@ -98,6 +98,7 @@ type Object struct {
 	UID          string
 	Component    string // the main component type: VEVENT, VTODO …
 	ETag         string // quoted strong ETag
+	ScheduleTag  string // quoted CALDAV:schedule-tag (RFC 6638 §3.2.10, §8.2); "" if not a scheduling object resource
 	Data         []byte // the bytes as stored, returned on GET
 	Size         int64
 	Seq          int64 // the collection change that last wrote it
@@ -145,6 +146,38 @@ type Change struct {
 	Name    string
 	Seq     int64
 	Deleted bool
+}
+
+// Delivery is a scheduling message (RFC 5546 iTIP) waiting for, or done
+// with, a transport to a recipient outside the service. Deliveries are
+// persistent: a queued one survives restarts until it is deleted.
+type Delivery struct {
+	ID int64
+	// OwnerID is the principal whose object records the outcome in
+	// SCHEDULE-STATUS (RFC 6638 §7.3).
+	OwnerID int64
+	// CollectionID and ObjectName name that object: 0 and "" when there
+	// is none, as for a free-busy reply.
+	CollectionID int64
+	ObjectName   string
+	UID          string
+	Method       string // iTIP METHOD (RFC 5546 §1.4)
+	Originator   string // calendar user address of the sender
+	Recipient    string // calendar user address of the recipient
+	// Transport is "imip" (RFC 6047), "crisp" (the iSchedule-compatible
+	// real-time endpoint), or "" while no transport is chosen.
+	Transport string
+	Message   []byte // the iTIP message: a VCALENDAR with METHOD
+	// Status is the last REQUEST-STATUS code recorded for it, as in
+	// SCHEDULE-STATUS (RFC 6638 §3.2.9: "1.0" pending, "1.1" sent, "1.2"
+	// delivered, "5.1" could not deliver …); "" before any.
+	Status   string
+	Attempts int
+	// NextAttempt is when a transport should try it next; the zero time
+	// means at once.
+	NextAttempt time.Time
+	LastError   string // the cause of the last failed attempt, for the log
+	Created     time.Time
 }
 
 // Access rights of a share.

@@ -484,7 +484,7 @@ func (b *davBackend) PutObject(ctx context.Context, owner, cal, name string, dat
 	if err != nil {
 		return "", false, err
 	}
-	o, created, err := b.svc.PutObject(ctx, e.Collection, name, data, vcal, calendar.Conditions(cond))
+	o, created, err := b.svc.PutObject(ctx, e.Collection, name, data, vcal, calendar.Conditions{IfMatch: cond.IfMatch, IfNoneMatch: cond.IfNoneMatch})
 	if err != nil {
 		return "", false, objectError(err, e.Home, e.Name)
 	}
@@ -508,7 +508,7 @@ func (b *davBackend) MoveObject(ctx context.Context, owner, cal, name, toOwner, 
 	if err != nil {
 		return false, err
 	}
-	created, err := b.svc.MoveObject(ctx, from.Collection, name, to.Collection, toName, calendar.Conditions(cond))
+	created, err := b.svc.MoveObject(ctx, from.Collection, name, to.Collection, toName, calendar.Conditions{IfMatch: cond.IfMatch, IfNoneMatch: cond.IfNoneMatch})
 	if err != nil {
 		return false, objectError(err, to.Home, to.Name)
 	}

@@ -32,29 +32,57 @@ func TestStore(t *testing.T) {
 	})
 }
 
-// TestUpgrade checks that opening a database of the first schema version
-// converts it.
-func TestUpgrade(t *testing.T) {
+// TestReopen checks that connecting again keeps the data and applies no
+// migration twice.
+func TestReopen(t *testing.T) {
 	dsn := os.Getenv("ALMANAC_TEST_POSTGRES")
 	if dsn == "" {
 		t.Skip("set ALMANAC_TEST_POSTGRES=<dsn> to run the PostgreSQL store tests")
 	}
 	dsn = freshSchema(t, dsn)
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatalf("sql.Open() = %v", err)
-	}
-	defer db.Close()
-	if err := postgres.MigrateFirst(t.Context(), db); err != nil {
-		t.Fatalf("MigrateFirst() = %v", err)
-	}
-	storetest.Upgrade(t, db, func(t *testing.T) calendar.Store {
+	storetest.Reopen(t, func(t *testing.T) calendar.Store {
 		s, err := postgres.Open(t.Context(), dsn)
 		if err != nil {
 			t.Fatalf("Open() = %v", err)
 		}
 		return s
 	})
+}
+
+// TestUpgrade checks that opening a database of an earlier schema version
+// converts it.
+func TestUpgrade(t *testing.T) {
+	base := os.Getenv("ALMANAC_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("set ALMANAC_TEST_POSTGRES=<dsn> to run the PostgreSQL store tests")
+	}
+	for _, tc := range []struct {
+		name    string
+		version int64
+		check   func(*testing.T, *sql.DB, func(*testing.T) calendar.Store)
+	}{
+		{"from 1", 1, storetest.Upgrade},
+		{"from 2", 2, storetest.UpgradeScheduling},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dsn := freshSchema(t, base)
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatalf("sql.Open() = %v", err)
+			}
+			defer db.Close()
+			if err := postgres.MigrateTo(t.Context(), db, tc.version); err != nil {
+				t.Fatalf("MigrateTo(%d) = %v", tc.version, err)
+			}
+			tc.check(t, db, func(t *testing.T) calendar.Store {
+				s, err := postgres.Open(t.Context(), dsn)
+				if err != nil {
+					t.Fatalf("Open() = %v", err)
+				}
+				return s
+			})
+		})
+	}
 }
 
 // freshSchema creates a schema with a random name, drops it when the test

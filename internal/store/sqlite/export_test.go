@@ -7,16 +7,35 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"strconv"
+	"strings"
 	"testing/fstest"
 
 	"github.com/almanac-project/almanac/internal/store/sqlstore"
 )
 
-// MigrateFirst applies only the first migration to db, for upgrade tests.
-func MigrateFirst(ctx context.Context, db *sql.DB) error {
-	b, err := fs.ReadFile(migrations, "migrations/0001_initial.sql")
+// MigrateTo applies the migrations up to version last (1: the initial
+// one only) to db, for upgrade tests.
+func MigrateTo(ctx context.Context, db *sql.DB, last int64) error {
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	return sqlstore.New(db, db, dialect).Migrate(ctx, fstest.MapFS{"0001_initial.sql": {Data: b}})
+	names, err := fs.Glob(sub, "*.sql")
+	if err != nil {
+		return err
+	}
+	upTo := fstest.MapFS{}
+	for _, name := range names {
+		digits, _, _ := strings.Cut(name, "_")
+		if v, err := strconv.ParseInt(digits, 10, 64); err != nil || v > last {
+			continue
+		}
+		b, err := fs.ReadFile(sub, name)
+		if err != nil {
+			return err
+		}
+		upTo[name] = &fstest.MapFile{Data: b}
+	}
+	return sqlstore.New(db, db, dialect).Migrate(ctx, upTo)
 }

@@ -27,25 +27,13 @@ func TestStore(t *testing.T) {
 // applies no migration twice.
 func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "almanac.db")
-	s, err := sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("Open() = %v", err)
-	}
-	p := &calendar.Principal{Name: "ann", Type: calendar.TypeIndividual}
-	if err := s.CreatePrincipal(t.Context(), p); err != nil {
-		t.Fatalf("CreatePrincipal() = %v", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close() = %v", err)
-	}
-	s, err = sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("Open(existing) = %v", err)
-	}
-	defer s.Close()
-	if got, err := s.PrincipalByName(t.Context(), "ann"); err != nil || got.ID != p.ID {
-		t.Errorf("PrincipalByName(ann) after reopening = %v, %v; want ID %d", got, err, p.ID)
-	}
+	storetest.Reopen(t, func(t *testing.T) calendar.Store {
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open() = %v", err)
+		}
+		return s
+	})
 	if _, err := sqlite.OpenOptions(t.Context(), path+"?x", sqlite.Options{}); err == nil {
 		t.Errorf("OpenOptions(path with '?') = nil error, want an error")
 	}
@@ -54,23 +42,34 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// TestUpgrade checks that opening a database of the first schema version
-// converts it.
+// TestUpgrade checks that opening a database of an earlier schema
+// version converts it.
 func TestUpgrade(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "almanac.db")
-	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatalf("sql.Open() = %v", err)
+	for _, tc := range []struct {
+		name    string
+		version int64
+		check   func(*testing.T, *sql.DB, func(*testing.T) calendar.Store)
+	}{
+		{"from 1", 1, storetest.Upgrade},
+		{"from 2", 2, storetest.UpgradeScheduling},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "almanac.db")
+			db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+			if err != nil {
+				t.Fatalf("sql.Open() = %v", err)
+			}
+			defer db.Close()
+			if err := sqlite.MigrateTo(t.Context(), db, tc.version); err != nil {
+				t.Fatalf("MigrateTo(%d) = %v", tc.version, err)
+			}
+			tc.check(t, db, func(t *testing.T) calendar.Store {
+				s, err := sqlite.Open(t.Context(), path)
+				if err != nil {
+					t.Fatalf("Open() = %v", err)
+				}
+				return s
+			})
+		})
 	}
-	defer db.Close()
-	if err := sqlite.MigrateFirst(t.Context(), db); err != nil {
-		t.Fatalf("MigrateFirst() = %v", err)
-	}
-	storetest.Upgrade(t, db, func(t *testing.T) calendar.Store {
-		s, err := sqlite.Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("Open() = %v", err)
-		}
-		return s
-	})
 }

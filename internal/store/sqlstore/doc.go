@@ -43,7 +43,7 @@
 // instances included.
 //
 // The hot statements are prepared once per database and reused (see
-// stmts): reads through the reader's cache, object writes through
-// statements prepared on the writer before its first transaction and bound
-// to each transaction with Tx.StmtContext.
+// stmts): reads through the reader's cache, object and delivery-queue
+// writes through statements prepared on the writer before its first
+// transaction and bound to each transaction with Tx.StmtContext.
 package sqlstore

@@ -64,13 +64,13 @@ const (
 	recordChangeSQL = `INSERT INTO changes (collection_id, name, seq, deleted) VALUES ($1, $2, $3, $4)
 ON CONFLICT (collection_id, name) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted`
 	addUsedBytesSQL = `UPDATE collections SET used_bytes = used_bytes + $1 WHERE id = $2`
-	lookupSQL       = `SELECT id, etag, size FROM objects WHERE collection_id = $1 AND name = $2`
+	lookupSQL       = `SELECT id, etag, schedule_tag, size FROM objects WHERE collection_id = $1 AND name = $2`
 	uidConflictSQL  = `SELECT name FROM objects WHERE collection_id = $1 AND uid = $2 AND name <> $3`
 	upsertObjectSQL = `INSERT INTO objects
-(collection_id, name, uid, component, etag, data, size, seq, modified, span_start, span_end, kind, recurring, window_from, window_until)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+(collection_id, name, uid, component, etag, schedule_tag, data, size, seq, modified, span_start, span_end, kind, recurring, window_from, window_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component, etag = excluded.etag,
-data = excluded.data, size = excluded.size, seq = excluded.seq, modified = excluded.modified, span_start = excluded.span_start,
+schedule_tag = excluded.schedule_tag, data = excluded.data, size = excluded.size, seq = excluded.seq, modified = excluded.modified, span_start = excluded.span_start,
 span_end = excluded.span_end, kind = excluded.kind, recurring = excluded.recurring, window_from = excluded.window_from,
 window_until = excluded.window_until
 RETURNING id`
@@ -97,11 +97,12 @@ var insertInstancesSQL = func() []string {
 	return out
 }()
 
-// hotWrites are the statements of object writes: write prepares them on
-// the writer before its first transaction.
+// hotWrites are the statements of object and delivery writes: write
+// prepares them on the writer before its first transaction.
 func hotWrites() []string {
-	return append([]string{bumpSeqSQL, recordChangeSQL, addUsedBytesSQL, lookupSQL, uidConflictSQL,
+	out := append([]string{bumpSeqSQL, recordChangeSQL, addUsedBytesSQL, lookupSQL, uidConflictSQL,
 		upsertObjectSQL, deleteInstancesSQL, deleteObjectSQL}, insertInstancesSQL...)
+	return append(out, deliveryWrites()...)
 }
 
 // bumpSeq increments a collection's seq and returns the new value. On
@@ -131,14 +132,15 @@ func (s *Store) addUsedBytes(ctx context.Context, tx *sql.Tx, collectionID, delt
 
 // current is what a write needs to know about the object it replaces.
 type current struct {
-	id   int64
-	etag string
-	size int64
+	id          int64
+	etag        string
+	scheduleTag string
+	size        int64
 }
 
 // lookup returns the current object named name, or ok == false.
 func (s *Store) lookup(ctx context.Context, tx *sql.Tx, collectionID int64, name string) (cur current, ok bool, err error) {
-	err = s.queryRowTx(ctx, tx, lookupSQL, collectionID, name).Scan(&cur.id, &cur.etag, &cur.size)
+	err = s.queryRowTx(ctx, tx, lookupSQL, collectionID, name).Scan(&cur.id, &cur.etag, &cur.scheduleTag, &cur.size)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cur, false, nil
 	}
@@ -146,17 +148,27 @@ func (s *Store) lookup(ctx context.Context, tx *sql.Tx, collectionID int64, name
 }
 
 // checkConditions applies If-Match and If-None-Match (RFC 9110 §13.1.1,
-// §13.1.2) to the current state of a name.
+// §13.1.2) and If-Schedule-Tag-Match (RFC 6638 §8.3) to the current state
+// of a name.
 func checkConditions(cond calendar.Conditions, cur current, exists bool) error {
 	switch {
 	case cond.IfNoneMatch && exists:
 		return fmt.Errorf("If-None-Match: * on an existing object: %w", calendar.ErrPreconditionFailed)
 	case cond.IfMatch == "":
-		return nil
 	case !exists:
 		return fmt.Errorf("If-Match on a missing object: %w", calendar.ErrPreconditionFailed)
 	case cond.IfMatch != "*" && cond.IfMatch != cur.etag:
 		return fmt.Errorf("If-Match %s, object has %s: %w", cond.IfMatch, cur.etag, calendar.ErrPreconditionFailed)
+	}
+	// RFC 6638 §8.3: the server MUST return 412 when the value does not
+	// match the resource's current schedule tag; a missing object, or one
+	// that is no scheduling object resource, has none to match.
+	switch {
+	case cond.IfScheduleTag == "":
+	case !exists:
+		return fmt.Errorf("If-Schedule-Tag-Match on a missing object: %w", calendar.ErrPreconditionFailed)
+	case cond.IfScheduleTag != cur.scheduleTag:
+		return fmt.Errorf("If-Schedule-Tag-Match %s, object has %q: %w", cond.IfScheduleTag, cur.scheduleTag, calendar.ErrPreconditionFailed)
 	}
 	return nil
 }
@@ -194,7 +206,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, o *calendar.Object, cond ca
 	}
 	var id int64
 	err = s.queryRowTx(ctx, tx, upsertObjectSQL,
-		o.CollectionID, o.Name, o.UID, o.Component, o.ETag, data, size, seq, micros(modified),
+		o.CollectionID, o.Name, o.UID, o.Component, o.ETag, o.ScheduleTag, data, size, seq, micros(modified),
 		start, stop, kindOf(ix, start, stop), ix.Recurring, micros(ix.From), micros(ix.Until)).Scan(&id)
 	if err != nil {
 		return false, err
@@ -242,8 +254,9 @@ func (s *Store) insertInstances(ctx context.Context, tx *sql.Tx, id, collectionI
 	return nil
 }
 
-// remove deletes the object name in tx as change seq of its collection.
-func (s *Store) remove(ctx context.Context, tx *sql.Tx, collectionID int64, name, ifMatch string, seq int64) error {
+// remove deletes the object name in tx as change seq of its collection,
+// checking cond (but not IfNoneMatch).
+func (s *Store) remove(ctx context.Context, tx *sql.Tx, collectionID int64, name string, cond calendar.Conditions, seq int64) error {
 	cur, exists, err := s.lookup(ctx, tx, collectionID, name)
 	if err != nil {
 		return err
@@ -251,7 +264,8 @@ func (s *Store) remove(ctx context.Context, tx *sql.Tx, collectionID int64, name
 	if !exists {
 		return calendar.ErrNotFound
 	}
-	if err := checkConditions(calendar.Conditions{IfMatch: ifMatch}, cur, exists); err != nil {
+	cond.IfNoneMatch = false
+	if err := checkConditions(cond, cur, exists); err != nil {
 		return err
 	}
 	if _, err := s.exec(ctx, tx, deleteObjectSQL, cur.id); err != nil {
@@ -283,13 +297,13 @@ func (s *Store) PutObject(ctx context.Context, o *calendar.Object, cond calendar
 }
 
 // DeleteObject implements calendar.Store.
-func (s *Store) DeleteObject(ctx context.Context, collectionID int64, name, ifMatch string) error {
+func (s *Store) DeleteObject(ctx context.Context, collectionID int64, name string, cond calendar.Conditions) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bumpSeq(ctx, tx, collectionID)
 		if err != nil {
 			return err
 		}
-		return s.remove(ctx, tx, collectionID, name, ifMatch, seq)
+		return s.remove(ctx, tx, collectionID, name, cond, seq)
 	})
 	if err != nil {
 		return fmt.Errorf("delete object %q in collection %d: %w", name, collectionID, err)
@@ -322,7 +336,7 @@ func (s *Store) MoveObject(ctx context.Context, fromCollection int64, fromName s
 			seqs[id] = seq
 		}
 		if fromCollection != o.CollectionID || fromName != o.Name {
-			if err := s.remove(ctx, tx, fromCollection, fromName, "", seqs[fromCollection]); err != nil {
+			if err := s.remove(ctx, tx, fromCollection, fromName, calendar.Conditions{}, seqs[fromCollection]); err != nil {
 				return fmt.Errorf("source: %w", err)
 			}
 		}

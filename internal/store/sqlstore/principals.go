@@ -160,7 +160,8 @@ func (s *Store) UpdatePrincipal(ctx context.Context, p *calendar.Principal) erro
 
 // DeletePrincipal implements calendar.Store. The schema's foreign keys
 // cascade to addresses, app passwords, collections (with their objects,
-// instances, changes and shares) and the shares granted to the principal.
+// instances, changes and shares), the shares granted to the principal and
+// its deliveries.
 func (s *Store) DeletePrincipal(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		return mustAffect(tx.ExecContext(ctx, `DELETE FROM principals WHERE id = $1`, id))

@@ -16,7 +16,7 @@ import (
 
 // objectCols are the object columns without data; scanObject reads them
 // and, when withData, a trailing data column.
-const objectCols = `o.id, o.collection_id, o.name, o.uid, o.component, o.etag, o.size, o.seq, o.modified,
+const objectCols = `o.id, o.collection_id, o.name, o.uid, o.component, o.etag, o.schedule_tag, o.size, o.seq, o.modified,
 o.span_start, o.span_end, o.recurring, o.window_from, o.window_until`
 
 func cols(withData bool) string {
@@ -31,7 +31,7 @@ func scanObject(row rowScanner, withData bool) (*calendar.Object, error) {
 		o                                 calendar.Object
 		modified, start, end, from, until int64
 	)
-	dest := []any{&o.ID, &o.CollectionID, &o.Name, &o.UID, &o.Component, &o.ETag, &o.Size, &o.Seq, &modified,
+	dest := []any{&o.ID, &o.CollectionID, &o.Name, &o.UID, &o.Component, &o.ETag, &o.ScheduleTag, &o.Size, &o.Seq, &modified,
 		&start, &end, &o.Index.Recurring, &from, &until}
 	if withData {
 		dest = append(dest, &o.Data)

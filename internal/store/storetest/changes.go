@@ -18,15 +18,15 @@ func testChanges(t *testing.T, s calendar.Store) {
 	if got, err := s.Changes(ctx, c.ID, 0, 0); err != nil || len(got) != 0 {
 		t.Errorf("Changes(0) on a new collection = %+v, %v; want none", got, err)
 	}
-	mustPut(t, s, event(c.ID, "a.ics", "a", day(0), day(1)), calendar.Conditions{}) // 1
-	mustPut(t, s, event(c.ID, "b.ics", "b", day(0), day(1)), calendar.Conditions{}) // 2
-	mustPut(t, s, event(c.ID, "c.ics", "c", day(0), day(1)), calendar.Conditions{}) // 3
-	mustPut(t, s, event(c.ID, "a.ics", "a", day(1), day(2)), calendar.Conditions{}) // 4
-	if err := s.DeleteObject(ctx, c.ID, "b.ics", ""); err != nil {                  // 5
+	mustPut(t, s, event(c.ID, "a.ics", "a", day(0), day(1)), calendar.Conditions{})   // 1
+	mustPut(t, s, event(c.ID, "b.ics", "b", day(0), day(1)), calendar.Conditions{})   // 2
+	mustPut(t, s, event(c.ID, "c.ics", "c", day(0), day(1)), calendar.Conditions{})   // 3
+	mustPut(t, s, event(c.ID, "a.ics", "a", day(1), day(2)), calendar.Conditions{})   // 4
+	if err := s.DeleteObject(ctx, c.ID, "b.ics", calendar.Conditions{}); err != nil { // 5
 		t.Fatalf("DeleteObject(b.ics) = %v", err)
 	}
-	mustPut(t, s, event(c.ID, "d.ics", "d", day(0), day(1)), calendar.Conditions{}) // 6
-	if err := s.DeleteObject(ctx, c.ID, "d.ics", ""); err != nil {                  // 7
+	mustPut(t, s, event(c.ID, "d.ics", "d", day(0), day(1)), calendar.Conditions{})   // 6
+	if err := s.DeleteObject(ctx, c.ID, "d.ics", calendar.Conditions{}); err != nil { // 7
 		t.Fatalf("DeleteObject(d.ics) = %v", err)
 	}
 	mustPut(t, s, event(c.ID, "d.ics", "d", day(0), day(1)), calendar.Conditions{}) // 8
@@ -132,7 +132,7 @@ func testUsedBytes(t *testing.T, s calendar.Store) {
 	}
 	check("moved to bob: ann", ann, 20)
 	check("moved to bob: bob", bob, 57)
-	if err := s.DeleteObject(ctx, c2.ID, "b", ""); err != nil {
+	if err := s.DeleteObject(ctx, c2.ID, "b", calendar.Conditions{}); err != nil {
 		t.Fatalf("DeleteObject() = %v", err)
 	}
 	check("deleted", ann, 0)

@@ -19,10 +19,10 @@ import (
 func objectDiff(got, want *calendar.Object, withData bool) string {
 	switch {
 	case got.ID != want.ID || got.CollectionID != want.CollectionID || got.Name != want.Name || got.UID != want.UID ||
-		got.Component != want.Component || got.ETag != want.ETag || got.Size != want.Size || got.Seq != want.Seq:
-		return fmt.Sprintf("got {ID %d, %d/%q, UID %q, %s, ETag %s, Size %d, Seq %d}, want {ID %d, %d/%q, UID %q, %s, ETag %s, Size %d, Seq %d}",
-			got.ID, got.CollectionID, got.Name, got.UID, got.Component, got.ETag, got.Size, got.Seq,
-			want.ID, want.CollectionID, want.Name, want.UID, want.Component, want.ETag, want.Size, want.Seq)
+		got.Component != want.Component || got.ETag != want.ETag || got.ScheduleTag != want.ScheduleTag || got.Size != want.Size || got.Seq != want.Seq:
+		return fmt.Sprintf("got {ID %d, %d/%q, UID %q, %s, ETag %s, Schedule-Tag %q, Size %d, Seq %d}, want {ID %d, %d/%q, UID %q, %s, ETag %s, Schedule-Tag %q, Size %d, Seq %d}",
+			got.ID, got.CollectionID, got.Name, got.UID, got.Component, got.ETag, got.ScheduleTag, got.Size, got.Seq,
+			want.ID, want.CollectionID, want.Name, want.UID, want.Component, want.ETag, want.ScheduleTag, want.Size, want.Seq)
 	case !got.Modified.Equal(want.Modified):
 		return fmt.Sprintf("Modified %v, want %v", got.Modified, want.Modified)
 	case withData && !bytes.Equal(got.Data, want.Data):
@@ -166,8 +166,8 @@ func testConditions(t *testing.T, s calendar.Store) {
 	o := event(c.ID, "del.ics", "del", day(0), day(1))
 	o.ETag = etag
 	mustPut(t, s, o, calendar.Conditions{})
-	wantErr(t, `DeleteObject(ifMatch "e2")`, s.DeleteObject(ctx, c.ID, "del.ics", `"e2"`), calendar.ErrPreconditionFailed)
-	if err := s.DeleteObject(ctx, c.ID, "del.ics", etag); err != nil {
+	wantErr(t, `DeleteObject(ifMatch "e2")`, s.DeleteObject(ctx, c.ID, "del.ics", calendar.Conditions{IfMatch: `"e2"`}), calendar.ErrPreconditionFailed)
+	if err := s.DeleteObject(ctx, c.ID, "del.ics", calendar.Conditions{IfMatch: etag}); err != nil {
 		t.Errorf("DeleteObject(matching ifMatch) = %v", err)
 	}
 }
@@ -208,7 +208,7 @@ func testDeleteObject(t *testing.T, s calendar.Store) {
 	o.Index = calendar.Index{Start: day(0), End: day(9), Recurring: true, From: day(0), Until: day(9),
 		Instances: []calendar.Span{{Start: day(0), End: day(1)}, {Start: day(8), End: day(9)}}}
 	mustPut(t, s, o, calendar.Conditions{})
-	if err := s.DeleteObject(ctx, c.ID, "a.ics", ""); err != nil {
+	if err := s.DeleteObject(ctx, c.ID, "a.ics", calendar.Conditions{}); err != nil {
 		t.Fatalf("DeleteObject(a.ics) = %v", err)
 	}
 	_, err := s.Object(ctx, c.ID, "a.ics")
@@ -221,8 +221,8 @@ func testDeleteObject(t *testing.T, s calendar.Store) {
 	if got, err := s.QueryObjects(ctx, c.ID, calendar.Query{}); err != nil || len(got) != 0 {
 		t.Errorf("QueryObjects() after delete = %q, %v; want none", names(got), err)
 	}
-	wantErr(t, "DeleteObject(deleted)", s.DeleteObject(ctx, c.ID, "a.ics", ""), calendar.ErrNotFound)
-	wantErr(t, "DeleteObject(missing collection)", s.DeleteObject(ctx, -1, "a.ics", ""), calendar.ErrNotFound)
+	wantErr(t, "DeleteObject(deleted)", s.DeleteObject(ctx, c.ID, "a.ics", calendar.Conditions{}), calendar.ErrNotFound)
+	wantErr(t, "DeleteObject(missing collection)", s.DeleteObject(ctx, -1, "a.ics", calendar.Conditions{}), calendar.ErrNotFound)
 	// The UID is free again.
 	mustPut(t, s, event(c.ID, "b.ics", "a", day(0), day(1)), calendar.Conditions{IfNoneMatch: true})
 }

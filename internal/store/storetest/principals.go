@@ -163,6 +163,10 @@ func testPrincipalDelete(t *testing.T, s calendar.Store) {
 		}
 	}
 
+	annMsg := mustEnqueue(t, s, newDelivery(ann.ID, cal.ID, "mailto:x@example.com", "imip", day(0)))
+	annFB := mustEnqueue(t, s, newDelivery(ann.ID, 0, "mailto:y@example.com", "", day(0)))
+	bobMsg := mustEnqueue(t, s, newDelivery(bob.ID, bobCal.ID, "mailto:x@example.com", "imip", day(0)))
+
 	if err := s.DeletePrincipal(ctx, ann.ID); err != nil {
 		t.Fatalf("DeletePrincipal(ann) = %v", err)
 	}
@@ -184,6 +188,16 @@ func testPrincipalDelete(t *testing.T, s calendar.Store) {
 	}
 	if n, err := s.UsedBytes(ctx, ann.ID); err != nil || n != 0 {
 		t.Errorf("UsedBytes(deleted) = %d, %v; want 0", n, err)
+	}
+	for _, id := range []int64{annMsg.ID, annFB.ID} {
+		_, err = s.Delivery(ctx, id)
+		wantErr(t, "Delivery(of deleted principal)", err, calendar.ErrNotFound)
+	}
+	if got, err := s.Deliveries(ctx, ann.ID); err != nil || len(got) != 0 {
+		t.Errorf("Deliveries(deleted) = %v, %v; want none", ids(got), err)
+	}
+	if got, err := s.DueDeliveries(ctx, "imip", day(1), 0); err != nil || !slices.Equal(ids(got), []int64{bobMsg.ID}) {
+		t.Errorf("DueDeliveries(imip) after deleting ann = %v, %v; want only bob's %d", ids(got), err, bobMsg.ID)
 	}
 	wantErr(t, "DeletePrincipal(again)", s.DeletePrincipal(ctx, ann.ID), calendar.ErrNotFound)
 	// The name and address are free again.

@@ -245,7 +245,7 @@ func testQueryKinds(t *testing.T, s calendar.Store) {
 			t.Errorf("after replacing: QueryObjects(VEVENT, [%v, %v)) = %q, %v; want %q", q.Start, q.End, n, err, tc.want)
 		}
 	}
-	if err := s.DeleteObject(ctx, c.ID, "single", ""); err != nil {
+	if err := s.DeleteObject(ctx, c.ID, "single", calendar.Conditions{}); err != nil {
 		t.Fatalf("DeleteObject(single) = %v", err)
 	}
 	q := calendar.Query{Start: day(28).Add(15 * h), End: day(28).Add(16 * h)}

@@ -31,6 +31,8 @@ func Run(t *testing.T, newStore func(t *testing.T) calendar.Store) {
 		{"UIDConflict", testUIDConflict},
 		{"DeleteObject", testDeleteObject},
 		{"MoveObject", testMoveObject},
+		{"ScheduleTag", testScheduleTag},
+		{"ScheduleTagConditions", testScheduleTagConditions},
 		{"ObjectsAndList", testObjectsAndList},
 		{"QueryObjects", testQueryObjects},
 		{"QueryKinds", testQueryKinds},
@@ -38,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) calendar.Store) {
 		{"Changes", testChanges},
 		{"Shares", testShares},
 		{"UsedBytes", testUsedBytes},
+		{"Deliveries", testDeliveries},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentPuts", testConcurrentPuts},
 	}
