@@ -14,8 +14,11 @@ import (
 // server supports grant-only, non-inverted ACEs (DAV:acl-restrictions):
 // a deny ACE is 403 DAV:grant-only, an invert 403 DAV:no-invert, an
 // unknown privilege 403 DAV:not-supported-privilege, an unknown principal
-// 403 DAV:recognized-principal. The ACEs replace the non-protected ones
-// through Backend.SetACL.
+// 403 DAV:recognized-principal. A privilege the resource does not
+// support (a scheduling privilege on a calendar, or one of the outbox on
+// an inbox, RFC 6638 §6) is 403 DAV:not-supported-privilege, and a grant
+// of every supported privilege is DAV:all. The ACEs replace the
+// non-protected ones through Backend.SetACL.
 func (h *Handler) acl(w http.ResponseWriter, r *http.Request, rq *request) error {
 	res := rq.res
 	if res.kind != kindCalendar {
@@ -77,10 +80,11 @@ func (h *Handler) acl(w http.ResponseWriter, r *http.Request, rq *request) error
 		default:
 			return forbid("recognized-principal")
 		}
+		supported := supportedPrivileges(res)
 		for _, pe := range grant.ChildrenNamed(webdav.Name("privilege")) {
 			for _, n := range pe.Children {
 				priv, ok := privilegeByName(n.Name.Space, n.Name.Local)
-				if !ok {
+				if !ok || priv != PrivAll && priv&^supported != 0 {
 					return forbid("not-supported-privilege")
 				}
 				ace.Grant |= priv
@@ -88,6 +92,9 @@ func (h *Handler) acl(w http.ResponseWriter, r *http.Request, rq *request) error
 		}
 		if ace.Grant == 0 {
 			return forbid("no-abstract")
+		}
+		if ace.Grant&supported == supported {
+			ace.Grant |= PrivAll
 		}
 		aces = append(aces, ace)
 	}
@@ -99,7 +106,7 @@ func (h *Handler) acl(w http.ResponseWriter, r *http.Request, rq *request) error
 }
 
 // privilegeByName maps a privilege element to Privileges (RFC 3744 §3,
-// RFC 4791 §6.1.1); aggregates grant what they contain.
+// RFC 4791 §6.1.1, RFC 6638 §6); aggregates grant what they contain.
 func privilegeByName(space, local string) (Privileges, bool) {
 	switch {
 	case space == webdav.NS && local == "all":
@@ -108,6 +115,10 @@ func privilegeByName(space, local string) (Privileges, bool) {
 		return PrivRead | PrivReadFreeBusy, true
 	case space == webdav.NS && local == "write":
 		return PrivWrite, true
+	case space == webdav.NSCalDAV && local == "schedule-deliver":
+		return PrivScheduleDeliver, true
+	case space == webdav.NSCalDAV && local == "schedule-send":
+		return PrivScheduleSend, true
 	}
 	for _, pn := range privNames {
 		if pn.name.Space == space && pn.name.Local == local {

@@ -47,8 +47,28 @@ const (
 	PrivWriteACL
 	PrivReadCurrentUserPrivilegeSet
 
+	// The scheduling privileges of RFC 6638 §6. The deliver privileges
+	// apply to a scheduling inbox only (§6.1), the send privileges to a
+	// scheduling outbox only (§6.2); elsewhere they are ignored and not
+	// shown.
+	PrivScheduleDeliverInvite // CALDAV:schedule-deliver-invite (§6.1.2)
+	PrivScheduleDeliverReply  // CALDAV:schedule-deliver-reply (§6.1.3)
+	PrivScheduleQueryFreeBusy // CALDAV:schedule-query-freebusy (§6.1.4)
+	PrivScheduleSendInvite    // CALDAV:schedule-send-invite (§6.2.2)
+	PrivScheduleSendReply     // CALDAV:schedule-send-reply (§6.2.3)
+	PrivScheduleSendFreeBusy  // CALDAV:schedule-send-freebusy (§6.2.4)
+
 	PrivWrite = PrivWriteProperties | PrivWriteContent | PrivBind | PrivUnbind
-	PrivAll   = PrivRead | PrivReadFreeBusy | PrivWrite | PrivReadACL | PrivWriteACL | PrivReadCurrentUserPrivilegeSet
+	// PrivScheduleDeliver and PrivScheduleSend are the aggregates
+	// CALDAV:schedule-deliver and CALDAV:schedule-send (RFC 6638 §6.3).
+	PrivScheduleDeliver = PrivScheduleDeliverInvite | PrivScheduleDeliverReply | PrivScheduleQueryFreeBusy
+	PrivScheduleSend    = PrivScheduleSendInvite | PrivScheduleSendReply | PrivScheduleSendFreeBusy
+	// PrivAll is DAV:all, which contains the scheduling aggregates (RFC
+	// 6638 §6.3). A resource shows DAV:all when the privileges it
+	// supports are all granted: a calendar needs no scheduling
+	// privilege for it.
+	PrivAll = PrivRead | PrivReadFreeBusy | PrivWrite | PrivReadACL | PrivWriteACL | PrivReadCurrentUserPrivilegeSet |
+		PrivScheduleDeliver | PrivScheduleSend
 )
 
 // Principal is a calendar user as CalDAV shows it.
@@ -57,6 +77,11 @@ type Principal struct {
 	DisplayName string
 	Type        string   // individual, group, room or resource (RFC 6638 §2.4.2, lower case)
 	Addresses   []string // calendar-user-address-set, "mailto:" URIs first
+	// Inbox and Outbox are the names, in the principal's home, of its
+	// scheduling inbox and outbox (RFC 6638 §2.2.1, §2.1.1), or "" when
+	// the principal has none: it then does not receive, or does not
+	// send, scheduling messages.
+	Inbox, Outbox string
 }
 
 // ACE is one access control entry (RFC 3744 §5.5). Principal is a
@@ -97,6 +122,20 @@ type Calendar struct {
 
 	// FeedURL is the absolute path of the subscribable .ics feed, or "".
 	FeedURL string
+
+	// Transparent is CALDAV:schedule-calendar-transp (RFC 6638 §9.1) of
+	// a calendar: its objects do not count as busy time. false is
+	// CALDAV:opaque, the default.
+	Transparent bool
+	// DefaultCalendar is, on an inbox, the name in the same home of the
+	// calendar that CALDAV:schedule-default-calendar-URL names (RFC 6638
+	// §9.2), where the server files new scheduling object resources; ""
+	// means none.
+	DefaultCalendar string
+	// Availability is, on an inbox, CALDAV:calendar-availability (RFC
+	// 7953 §7.2.4): a VCALENDAR with one VAVAILABILITY and possibly
+	// VTIMEZONEs, or "". The handler checks it before UpdateCalendar.
+	Availability string
 }
 
 // Property is a dead WebDAV property: XML is the element's inner XML.
@@ -106,11 +145,14 @@ type Property struct {
 
 // Object is a calendar object resource.
 type Object struct {
-	Name     string
-	ETag     string // quoted strong ETag
-	Data     []byte // nil when not asked for
-	Size     int64
-	Modified time.Time
+	Name string
+	ETag string // quoted strong ETag
+	// ScheduleTag is the quoted opaque-tag CALDAV:schedule-tag (RFC 6638
+	// §3.2.10, §9.3) of a scheduling object resource, "" for any other.
+	ScheduleTag string
+	Data        []byte // nil when not asked for
+	Size        int64
+	Modified    time.Time
 }
 
 // Change is a member of a sync-collection answer.
@@ -123,6 +165,27 @@ type Change struct {
 type Conditions struct {
 	IfMatch     string // "", "*" or one quoted ETag
 	IfNoneMatch bool   // If-None-Match: *
+	// IfScheduleTag is "" or the quoted opaque-tag of
+	// If-Schedule-Tag-Match (RFC 6638 §8.3): the object must exist and
+	// have this ScheduleTag, else ErrPreconditionFailed. The handler
+	// checks it first; the backend checks it again in the write.
+	IfScheduleTag string
+	// NoScheduleReply is "Schedule-Reply: F" (RFC 6638 §8.1): when an
+	// attendee's write or removal of a scheduling object resource would
+	// send a reply to the organizer, none is sent.
+	NoScheduleReply bool
+}
+
+// PutResult is what Backend.PutObject stored.
+type PutResult struct {
+	ETag        string // of the stored data
+	ScheduleTag string // "" unless a scheduling object resource
+	Created     bool
+	// Changed: the server stored different bytes than the client sent
+	// (it added SCHEDULE-STATUS, bumped SEQUENCE, merged attendee
+	// changes …). The response then has no ETag header (RFC 4791
+	// §5.3.4; RFC 6638 §3.2.10 clients re-fetch).
+	Changed bool
 }
 
 // Backend is what the CalDAV handler needs from the calendar service. The
@@ -172,11 +235,17 @@ type Backend interface {
 	// sequence as its last pair (nil, err).
 	QueryObjects(ctx context.Context, owner, cal, comp string, start, end time.Time, withData bool) iter.Seq2[*Object, error]
 	// PutObject stores data, already checked by the handler, whose parsed
-	// form is vcal (a VCALENDAR).
-	PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond Conditions) (etag string, created bool, err error)
-	DeleteObject(ctx context.Context, owner, cal, name, ifMatch string) error
+	// form is vcal (a VCALENDAR), in a calendar collection (never in an
+	// inbox or outbox: the handler refuses those). A scheduling backend
+	// runs the RFC 6638 §3.2 operations here and reports failed
+	// scheduling preconditions as *ScheduleError.
+	PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond Conditions) (PutResult, error)
+	// DeleteObject removes an object, checking cond.IfMatch and
+	// cond.IfScheduleTag (cond.IfNoneMatch is the handler's).
+	DeleteObject(ctx context.Context, owner, cal, name string, cond Conditions) error
 	// MoveObject moves an object, possibly to another calendar, in one
-	// step; cond applies to the destination.
+	// step; cond applies to the destination, except NoScheduleReply,
+	// which applies to the move.
 	MoveObject(ctx context.Context, owner, cal, name, toOwner, toCal, toName string, cond Conditions) (created bool, err error)
 	// Changes lists the members changed since token ("" = all members, no
 	// deletions), at most limit (<= 0: no limit), and the token of the

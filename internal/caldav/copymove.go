@@ -15,7 +15,13 @@ import (
 // and meet the preconditions of RFC 4791 §5.3.2.1 (supported component,
 // no UID conflict, size); Overwrite: F makes an existing destination a
 // 412. COPY is a read and a PutObject; MOVE is Backend.MoveObject.
-// Collections are not copied or moved: 403.
+// Collections are not copied or moved: 403, and nothing is copied or
+// moved into a scheduling inbox or outbox: 403 (noSchedulingMembers).
+//
+// If-Schedule-Tag-Match applies to the source, the Request-URI (RFC 6638
+// §3.2.10, §3.2.10.2): it is checked here, 412 unless it matches.
+// Schedule-Reply is passed on. The answer carries the destination's
+// Schedule-Tag when it is a scheduling object resource (§3.2.10).
 func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) error {
 	src := rq.res
 	if src.kind != kindObject {
@@ -23,6 +29,10 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	overwrite, err := webdav.ParseOverwrite(r.Header)
 	if err != nil {
+		return err
+	}
+	var sched Conditions
+	if err := parseScheduleHeaders(r.Header, &sched); err != nil {
 		return err
 	}
 	destPath, err := webdav.ParseDestination(r)
@@ -43,6 +53,9 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err := h.load(rq.ctx, src); err != nil {
 		return err
 	}
+	if err := checkScheduleTag(sched.IfScheduleTag, src.object); err != nil {
+		return err
+	}
 	dstCal, err := h.b.Calendar(rq.ctx, dst.owner, dst.cal)
 	if err != nil {
 		if isNotFound(err) {
@@ -51,7 +64,10 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		return err
 	}
-	cond := Conditions{IfNoneMatch: !overwrite}
+	if err := noSchedulingMembers(dstCal); err != nil {
+		return err
+	}
+	cond := Conditions{IfNoneMatch: !overwrite, NoScheduleReply: sched.NoScheduleReply}
 	data := src.object.Data
 	if data == nil {
 		objs, err := h.b.Objects(rq.ctx, src.owner, src.cal, []string{src.name})
@@ -70,11 +86,24 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err != nil {
 		return err
 	}
-	var created bool
+	var (
+		created bool
+		tag     string
+	)
 	if r.Method == "COPY" {
-		_, created, err = h.b.PutObject(rq.ctx, dst.owner, dst.cal, dst.name, data, vcal, cond)
+		var pr PutResult
+		pr, err = h.b.PutObject(rq.ctx, dst.owner, dst.cal, dst.name, data, vcal, cond)
+		created, tag = pr.Created, pr.ScheduleTag
 	} else {
 		created, err = h.b.MoveObject(rq.ctx, src.owner, src.cal, src.name, dst.owner, dst.cal, dst.name, cond)
+		if err == nil {
+			// The destination's tag, which the server may have changed
+			// (RFC 6638 §9.3); a destination the user cannot read
+			// goes without.
+			if o, err := h.b.Object(rq.ctx, dst.owner, dst.cal, dst.name); err == nil {
+				tag = o.ScheduleTag
+			}
+		}
 	}
 	if err != nil {
 		if !overwrite && (isExists(err) || isPreconditionFailed(err)) {
@@ -83,6 +112,7 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		return err
 	}
+	setScheduleTag(w, tag)
 	if created {
 		w.Header().Set("Location", h.href(dst))
 		w.WriteHeader(http.StatusCreated)

@@ -37,23 +37,29 @@ type fakeCalendar struct {
 	public  bool
 }
 
-// fakeBackend is an in-memory Backend. The owner of a calendar has every
-// privilege; other users see it only if it is public or its ACL names
-// them, with the privileges granted there.
+// fakeBackend is an in-memory Backend and Scheduler. The owner of a
+// calendar has every privilege; other users see it only if it is public
+// or its ACL names them, with the privileges granted there. Its
+// scheduling is described in fake_schedule_test.go.
 type fakeBackend struct {
 	mu         sync.Mutex
 	user       string // "" = anonymous
 	principals []*Principal
 	cals       map[string]*fakeCalendar // owner/name
 	seq        int
+	// conds records the Conditions of every PutObject, DeleteObject and
+	// MoveObject call, in order.
+	conds []Conditions
 }
 
 func newFake() *fakeBackend {
 	b := &fakeBackend{
 		user: "alice",
 		principals: []*Principal{
-			{Name: "alice", DisplayName: "Alice Liddell", Type: "individual", Addresses: []string{"mailto:alice@example.com", "mailto:al@example.org"}},
-			{Name: "bob", DisplayName: "Bob Builder", Type: "individual", Addresses: []string{"mailto:bob@example.com"}},
+			{Name: "alice", DisplayName: "Alice Liddell", Type: "individual", Addresses: []string{"mailto:alice@example.com", "mailto:al@example.org"},
+				Inbox: "inbox", Outbox: "outbox"},
+			{Name: "bob", DisplayName: "Bob Builder", Type: "individual", Addresses: []string{"mailto:bob@example.com"},
+				Inbox: "inbox", Outbox: "outbox"},
 			{Name: "room1", DisplayName: "Board Room", Type: "room", Addresses: []string{"mailto:room1@example.com"}},
 		},
 		cals: map[string]*fakeCalendar{},
@@ -68,6 +74,8 @@ func newFake() *fakeBackend {
 	b.put("alice", "work", "weekly.ics", weekly)
 	b.put("alice", "tasks", "todo1.ics", todo1)
 	b.put("bob", "shared", "bob1.ics", bobEvent)
+	b.addBoxes("alice", "work")
+	b.addBoxes("bob", "shared")
 	return b
 }
 
@@ -251,8 +259,17 @@ func (b *fakeBackend) UpdateCalendar(ctx context.Context, c *Calendar) error {
 	if err != nil {
 		return err
 	}
+	if c.DefaultCalendar != "" {
+		// As a scheduling backend would: the default calendar must be
+		// a calendar of the same home (RFC 6638 §4.3).
+		d, ok := b.cals[c.Owner+"/"+c.DefaultCalendar]
+		if !ok || d.cal.Kind != "calendar" {
+			return &ScheduleError{Condition: "valid-schedule-default-calendar-URL"}
+		}
+	}
 	fc.cal.DisplayName, fc.cal.Description, fc.cal.Color = c.DisplayName, c.Description, c.Color
 	fc.cal.Order, fc.cal.Timezone, fc.cal.Props = c.Order, c.Timezone, slices.Clone(c.Props)
+	fc.cal.Transparent, fc.cal.DefaultCalendar, fc.cal.Availability = c.Transparent, c.DefaultCalendar, c.Availability
 	return nil
 }
 
@@ -385,23 +402,27 @@ func uidOf(vcal *ical.Component) string {
 	return ""
 }
 
-func (b *fakeBackend) PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond Conditions) (string, bool, error) {
+func (b *fakeBackend) PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond Conditions) (PutResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.conds = append(b.conds, cond)
 	fc, err := b.calendar(owner, cal, PrivWriteContent)
 	if err != nil {
-		return "", false, err
+		return PutResult{}, err
 	}
-	return b.store(fc, name, data, vcal, cond)
+	return b.store(fc, name, data, vcal, cond, true)
 }
 
-func (b *fakeBackend) store(fc *fakeCalendar, name string, data []byte, vcal *ical.Component, cond Conditions) (string, bool, error) {
+// store writes an object; deliver runs the scheduling operations of RFC
+// 6638 §3.2.3.1 (a MOVE between calendars runs none, §3.2.3.4).
+func (b *fakeBackend) store(fc *fakeCalendar, name string, data []byte, vcal *ical.Component, cond Conditions, deliver bool) (PutResult, error) {
 	old, exists := fc.objects[name]
 	switch {
 	case cond.IfNoneMatch && exists,
 		cond.IfMatch == "*" && !exists,
-		cond.IfMatch != "" && cond.IfMatch != "*" && (!exists || old.ETag != cond.IfMatch):
-		return "", false, ErrPreconditionFailed
+		cond.IfMatch != "" && cond.IfMatch != "*" && (!exists || old.ETag != cond.IfMatch),
+		cond.IfScheduleTag != "" && (!exists || old.ScheduleTag != cond.IfScheduleTag):
+		return PutResult{}, ErrPreconditionFailed
 	}
 	uid := uidOf(vcal)
 	for n, o := range fc.objects {
@@ -409,22 +430,33 @@ func (b *fakeBackend) store(fc *fakeCalendar, name string, data []byte, vcal *ic
 			continue
 		}
 		if c, err := ical.Parse(o.Data); err == nil && uidOf(c.Component) == uid {
-			return "", false, &UIDConflictError{Href: fmt.Sprintf("calendars/%s/%s/%s", fc.cal.Owner, fc.cal.Name, n)}
+			return PutResult{}, &UIDConflictError{Href: fmt.Sprintf("calendars/%s/%s/%s", fc.cal.Owner, fc.cal.Name, n)}
 		}
 	}
 	if len(data) > 100000 {
-		return "", false, ErrQuotaExceeded
+		return PutResult{}, ErrQuotaExceeded
+	}
+	sent := data
+	data, sched, err := b.schedulePut(fc, vcal, data, cond, deliver)
+	if err != nil {
+		return PutResult{}, err
 	}
 	etag := etagOf(data)
-	fc.objects[name] = &Object{Name: name, ETag: etag, Data: data, Size: int64(len(data)), Modified: fakeTime}
+	o := &Object{Name: name, ETag: etag, Data: data, Size: int64(len(data)), Modified: fakeTime}
+	fc.objects[name] = o
 	b.touch(fc)
+	if sched {
+		// RFC 6638 §3.2.10: a direct change gives a new tag.
+		o.ScheduleTag = `"st-` + strconv.Itoa(b.seq) + `"`
+	}
 	fc.log = append(fc.log, fakeChange{name: name, seq: b.seq})
-	return etag, !exists, nil
+	return PutResult{ETag: etag, ScheduleTag: o.ScheduleTag, Created: !exists, Changed: string(sent) != string(data)}, nil
 }
 
-func (b *fakeBackend) DeleteObject(ctx context.Context, owner, cal, name, ifMatch string) error {
+func (b *fakeBackend) DeleteObject(ctx context.Context, owner, cal, name string, cond Conditions) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.conds = append(b.conds, cond)
 	fc, err := b.calendar(owner, cal, PrivUnbind)
 	if err != nil {
 		return err
@@ -433,9 +465,11 @@ func (b *fakeBackend) DeleteObject(ctx context.Context, owner, cal, name, ifMatc
 	if !ok {
 		return ErrNotFound
 	}
-	if ifMatch != "" && ifMatch != "*" && ifMatch != o.ETag {
+	if cond.IfMatch != "" && cond.IfMatch != "*" && cond.IfMatch != o.ETag ||
+		cond.IfScheduleTag != "" && cond.IfScheduleTag != o.ScheduleTag {
 		return ErrPreconditionFailed
 	}
+	b.scheduleDelete(fc, o, cond)
 	delete(fc.objects, name)
 	b.touch(fc)
 	fc.log = append(fc.log, fakeChange{name: name, deleted: true, seq: b.seq})
@@ -445,6 +479,7 @@ func (b *fakeBackend) DeleteObject(ctx context.Context, owner, cal, name, ifMatc
 func (b *fakeBackend) MoveObject(ctx context.Context, owner, cal, name, toOwner, toCal, toName string, cond Conditions) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.conds = append(b.conds, cond)
 	src, err := b.calendar(owner, cal, PrivUnbind)
 	if err != nil {
 		return false, err
@@ -464,13 +499,14 @@ func (b *fakeBackend) MoveObject(ctx context.Context, owner, cal, name, toOwner,
 	if src == dst {
 		delete(src.objects, name)
 	}
-	_, created, err := b.store(dst, toName, o.Data, c.Component, cond)
+	pr, err := b.store(dst, toName, o.Data, c.Component, cond, false)
 	if err != nil {
 		if src == dst {
 			src.objects[name] = o
 		}
 		return false, err
 	}
+	created := pr.Created
 	if src != dst {
 		delete(src.objects, name)
 	}

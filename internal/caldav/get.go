@@ -19,8 +19,10 @@ const prodID = "-//Almanac//CalDAV Server//EN"
 // stored bytes; on a calendar collection the whole calendar as one
 // iCalendar object (one VCALENDAR, each VTIMEZONE once by TZID, the other
 // components in member order) with the collection's entity tag. Other
-// collections have no representation: 405. Conditional requests (RFC
-// 9110 §13) are evaluated by http.ServeContent.
+// collections, scheduling inboxes and outboxes among them, have no
+// representation: 405. A scheduling object resource is served with its
+// Schedule-Tag (RFC 6638 §3.2.10, §8.2). Conditional requests (RFC 9110
+// §13) are evaluated by http.ServeContent.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error {
 	res := rq.res
 	switch res.kind {
@@ -30,6 +32,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error
 	}
 	if err := h.load(rq.ctx, res); err != nil {
 		return err
+	}
+	if res.kind == kindCalendar && isScheduling(res.calendar) {
+		return methodNotAllowed(h, w, res)
 	}
 	hdr := w.Header()
 	if res.kind == kindObject {
@@ -46,6 +51,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rq *request) error
 		}
 		hdr.Set("Content-Type", "text/calendar; charset=utf-8")
 		hdr.Set("ETag", res.object.ETag)
+		setScheduleTag(w, res.object.ScheduleTag)
 		http.ServeContent(w, r, "", res.object.Modified, bytes.NewReader(data))
 		return nil
 	}

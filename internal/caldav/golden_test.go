@@ -21,21 +21,28 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected responses of testdata/*.txt")
 
 // The golden files under testdata/ hold one case each, in the style of a
-// txtar archive: optional "user: name" and "prefix: /path/" lines and
-// comments, then pairs of "-- request --" and "-- response --" sections,
-// run in order on one fresh fake backend. A request is a request line,
-// header lines, a blank line and the body. A response is the status line,
-// the headers that matter (not Date, Content-Length, or DAV except for
-// OPTIONS), a blank line and the body with CRLF shown as LF. With
-// -update the responses are rewritten; without it they are compared.
+// txtar archive: optional "user: name", "prefix: /path/" and "fixture:
+// name" lines and comments, then pairs of "-- request --" and "--
+// response --" sections, run in order on one fresh fake backend (newFake,
+// or newFakeRFC6638 for "fixture: rfc6638"). A request is a request line,
+// header lines, a blank line and the body; a header "X-Fake-User: name"
+// is not sent but makes name the current user from that request on. A
+// response is the status line, the headers that matter (not Date,
+// Content-Length, or DAV except for OPTIONS), a blank line and the body
+// with CRLF shown as LF. With -update the responses are rewritten;
+// without it they are compared.
 
 type goldenCase struct {
 	preamble string
 	user     *string
 	prefix   string
+	fixture  string
 	requests []string
 	expected []string
 }
+
+// fakeUserHeader switches the current user of a golden case.
+const fakeUserHeader = "X-Fake-User"
 
 func parseGolden(t *testing.T, data string) *goldenCase {
 	t.Helper()
@@ -53,6 +60,9 @@ func parseGolden(t *testing.T, data string) *goldenCase {
 		}
 		if v, ok := strings.CutPrefix(line, "prefix:"); ok {
 			gc.prefix = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "fixture:"); ok {
+			gc.fixture = strings.TrimSpace(v)
 		}
 	}
 	for _, p := range parts[1:] {
@@ -166,7 +176,15 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			gc := parseGolden(t, string(data))
-			b := newFake()
+			var b *fakeBackend
+			switch gc.fixture {
+			case "":
+				b = newFake()
+			case "rfc6638":
+				b = newFakeRFC6638()
+			default:
+				t.Fatalf("unknown fixture %q", gc.fixture)
+			}
 			if gc.user != nil {
 				b.user = *gc.user
 			}
@@ -174,6 +192,12 @@ func TestGolden(t *testing.T) {
 			var got []string
 			for _, text := range gc.requests {
 				r := buildRequest(t, text)
+				if u := r.Header.Get(fakeUserHeader); u != "" {
+					r.Header.Del(fakeUserHeader)
+					b.mu.Lock()
+					b.user = u
+					b.mu.Unlock()
+				}
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
 				got = append(got, formatResponse(r.Method, w))

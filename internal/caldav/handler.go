@@ -49,13 +49,15 @@ const MaxObjectSize = 16 << 20
 const maxReportBody = 4 << 20
 
 // davHeader is the DAV header (RFC 4918 §10.1, RFC 3744 §7.2, RFC 4791
-// §5.1, RFC 5689 §3.1). Class 2 is absent: there is no LOCK.
+// §5.1, RFC 5689 §3.1). Class 2 is absent: there is no LOCK. A backend
+// that implements Scheduler adds calendar-auto-schedule (RFC 6638 §2).
 const davHeader = "1, 3, access-control, calendar-access, extended-mkcol"
 
 // Handler serves CalDAV on a Backend. It is safe for concurrent use.
 type Handler struct {
 	b   Backend
 	opt Options
+	dav string // the DAV header
 }
 
 // NewHandler returns a handler serving b.
@@ -72,7 +74,11 @@ func NewHandler(b Backend, opt Options) http.Handler {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Handler{b: b, opt: opt}
+	h := &Handler{b: b, opt: opt, dav: davHeader}
+	if h.scheduler() != nil {
+		h.dav += ", calendar-auto-schedule"
+	}
+	return h
 }
 
 // request is the state of one request shared by the method handlers.
@@ -84,7 +90,7 @@ type request struct {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("DAV", davHeader)
+	w.Header().Set("DAV", h.dav)
 	if err := h.serve(w, r); err != nil {
 		h.serveError(w, r, err)
 	}
@@ -125,6 +131,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return h.acl(w, r, rq)
 	case "REPORT":
 		return h.report(w, r, rq)
+	case http.MethodPost:
+		return h.post(w, r, rq)
 	}
 	w.Header().Set("Allow", strings.Join(h.allow(res), ", "))
 	return &webdav.Error{Code: http.StatusMethodNotAllowed}
@@ -164,10 +172,18 @@ func (h *Handler) toHTTP(err error) *webdav.Error {
 		we  *webdav.Error
 		pe  *caldata.PreconditionError
 		uce *UIDConflictError
+		se  *ScheduleError
 	)
 	switch {
 	case errors.As(err, &we):
 		return we
+	case errors.As(err, &se):
+		// RFC 6638 §3.2.4, §4.3.1, §5.2: a CALDAV: precondition.
+		e := &webdav.Error{Code: se.status(), Condition: webdav.CalName(se.Condition), Msg: se.Msg, Err: err}
+		if se.Href != "" {
+			e.Content = []*webdav.Element{webdav.Href(h.hrefOfPath(se.Href))}
+		}
+		return e
 	case errors.As(err, &pe):
 		code := pe.Status
 		if code < 400 || code > 599 {

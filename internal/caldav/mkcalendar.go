@@ -51,8 +51,12 @@ func (h *Handler) mkcalendar(w http.ResponseWriter, r *http.Request, rq *request
 		// A plain collection: not hosted here.
 		return webdav.NewError(http.StatusForbidden, webdav.Name("valid-resourcetype"), "only calendar collections can be created")
 	}
-	c := &Calendar{Owner: res.owner, Name: res.cal, Kind: "calendar"}
-	resp, ok := h.applyProps(c, ops, true)
+	// Scheduling inboxes and outboxes are the server's (RFC 6638 §2).
+	c := &Calendar{Owner: res.owner, Name: res.cal, Kind: kindNameCalendar}
+	resp, ok, err := h.applyProps(rq, c, ops, true)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return webdav.WriteXML(w, http.StatusForbidden, webdav.NewElement(respName, resp.Element().Children[1:]...))
 	}

@@ -131,7 +131,14 @@ func (h *Handler) addProp(pc *propCtx, resp *webdav.Response, res *resource, n x
 
 // propNames lists the property names of res (DAV:propname).
 func (h *Handler) propNames(res *resource) []xml.Name {
-	names := append([]xml.Name(nil), liveNames[res.kind]...)
+	var names []xml.Name
+	for _, n := range liveNamesOf(res) {
+		if n == pScheduleTag && res.object.ScheduleTag == "" {
+			// RFC 6638 §9.3: only scheduling object resources have it.
+			continue
+		}
+		names = append(names, n)
+	}
 	if res.kind == kindObject {
 		names = append(names, pCalendarData)
 	}

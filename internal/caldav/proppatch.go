@@ -34,7 +34,7 @@ func liveAnywhere(name xml.Name) bool {
 			return true
 		}
 	}
-	return false
+	return slices.Contains(inboxNames, name) || slices.Contains(outboxNames, name)
 }
 
 // knownComponents are the component types a calendar may be restricted
@@ -42,10 +42,58 @@ func liveAnywhere(name xml.Name) bool {
 var knownComponents = []string{"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VAVAILABILITY"}
 
 // setProp applies one set or remove instruction to c. creating allows
-// the properties only MKCALENDAR and extended MKCOL may set.
-func (h *Handler) setProp(c *Calendar, op webdav.PropOp, creating bool) *propFailure {
+// the properties only MKCALENDAR and extended MKCOL may set. A live
+// property of another kind of collection (the schedule-calendar-transp
+// of a calendar on an inbox, say) is protected. The error is the
+// backend's, looking up a calendar an href names.
+func (h *Handler) setProp(rq *request, c *Calendar, op webdav.PropOp, creating bool) (*propFailure, error) {
 	p := op.Prop
 	val := p.TextContent()
+	if liveAnywhere(p.Name) && !isLive(&resource{kind: kindCalendar, calendar: c}, p.Name) {
+		return protected, nil
+	}
+	switch p.Name {
+	case pScheduleCalendarTransp:
+		// RFC 6638 §9.1: CALDAV:opaque (the default) or
+		// CALDAV:transparent.
+		if op.Remove {
+			c.Transparent = false
+			return nil, nil
+		}
+		if len(p.Children) != 1 {
+			return &propFailure{status: http.StatusConflict}, nil
+		}
+		switch p.Children[0].Name {
+		case webdav.CalName("opaque"):
+			c.Transparent = false
+		case webdav.CalName("transparent"):
+			c.Transparent = true
+		default:
+			// RFC 4918 §9.2: 409 for a value the property cannot take.
+			return &propFailure{status: http.StatusConflict}, nil
+		}
+		return nil, nil
+	case pScheduleDefaultCalendarURL:
+		return h.setDefaultCalendar(rq, c, op)
+	case pCalendarAvailability:
+		if op.Remove {
+			c.Availability = ""
+			return nil, nil
+		}
+		// RFC 7953 §7.2.4: one VAVAILABILITY, and VTIMEZONEs only.
+		if !validAvailability(val) {
+			return &propFailure{status: http.StatusForbidden, cond: webdav.CalName("valid-calendar-data")}, nil
+		}
+		c.Availability = val
+		return nil, nil
+	}
+	return h.setCalendarProp(c, op, val, creating), nil
+}
+
+// setCalendarProp applies an instruction on a property of RFC 4918,
+// RFC 4791 or Apple's, or a dead property.
+func (h *Handler) setCalendarProp(c *Calendar, op webdav.PropOp, val string, creating bool) *propFailure {
+	p := op.Prop
 	switch p.Name {
 	case pResourceType:
 		if !creating {
@@ -140,14 +188,19 @@ func removed(op webdav.PropOp, val string) string {
 // applyProps applies ops to c in document order, all or nothing (RFC 4918
 // §9.2, RFC 4791 §5.3.1). It returns the propstat answer and whether
 // everything succeeded; on failure the failed instructions carry their
-// status and the others 424 (Failed Dependency).
-func (h *Handler) applyProps(c *Calendar, ops []webdav.PropOp, creating bool) (*webdav.Response, bool) {
+// status and the others 424 (Failed Dependency). The error is the
+// backend's.
+func (h *Handler) applyProps(rq *request, c *Calendar, ops []webdav.PropOp, creating bool) (*webdav.Response, bool, error) {
 	resp := &webdav.Response{}
 	failures := make([]*propFailure, len(ops))
 	ok := true
 	for i, op := range ops {
-		failures[i] = h.setProp(c, op, creating)
-		if failures[i] != nil {
+		f, err := h.setProp(rq, c, op, creating)
+		if err != nil {
+			return nil, false, err
+		}
+		failures[i] = f
+		if f != nil {
 			ok = false
 		}
 	}
@@ -165,13 +218,16 @@ func (h *Handler) applyProps(c *Calendar, ops []webdav.PropOp, creating bool) (*
 			resp.Add(f.status, el)
 		}
 	}
-	return resp, ok
+	return resp, ok, nil
 }
 
 // proppatch answers PROPPATCH (RFC 4918 §9.2). Only calendar collections
-// have writable properties: displayname, calendar-description,
-// calendar-timezone, the Apple calendar-color and calendar-order, and
-// dead properties. Other live properties are protected.
+// and scheduling inboxes and outboxes have writable properties:
+// displayname, dead properties, and on a calendar calendar-description,
+// calendar-timezone, schedule-calendar-transp (RFC 6638 §9.1) and the
+// Apple calendar-color and calendar-order; on an inbox calendar-timezone,
+// schedule-default-calendar-URL (RFC 6638 §9.2) and calendar-availability
+// (RFC 7953 §7.2.4). Other live properties are protected.
 func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, rq *request) error {
 	root, err := webdav.ReadXML(r, 0)
 	if err != nil {
@@ -191,7 +247,10 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, rq *request)
 		c.Props = slices.Clone(c.Props)
 		c.Components = slices.Clone(c.Components)
 		var ok bool
-		resp, ok = h.applyProps(&c, ops, false)
+		resp, ok, err = h.applyProps(rq, &c, ops, false)
+		if err != nil {
+			return err
+		}
 		if ok && len(ops) > 0 {
 			if err := h.b.UpdateCalendar(rq.ctx, &c); err != nil {
 				return err

@@ -6,6 +6,7 @@ package caldav
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,14 @@ var (
 	pMaxAttendees           = webdav.CalName("max-attendees-per-instance")
 	pCalendarData           = webdav.CalName("calendar-data")
 
+	// RFC 6638 §2.1.1, §2.2.1, §9.1–§9.3; RFC 7953 §7.2.4.
+	pScheduleInboxURL           = webdav.CalName("schedule-inbox-URL")
+	pScheduleOutboxURL          = webdav.CalName("schedule-outbox-URL")
+	pScheduleCalendarTransp     = webdav.CalName("schedule-calendar-transp")
+	pScheduleDefaultCalendarURL = webdav.CalName("schedule-default-calendar-URL")
+	pScheduleTag                = webdav.CalName("schedule-tag")
+	pCalendarAvailability       = webdav.CalName("calendar-availability")
+
 	pCalendarColor = xml.Name{Space: webdav.NSApple, Local: "calendar-color"}
 	pCalendarOrder = xml.Name{Space: webdav.NSApple, Local: "calendar-order"}
 	pGetCTag       = xml.Name{Space: webdav.NSCS, Local: "getctag"}
@@ -62,20 +71,49 @@ var common = []xml.Name{pResourceType, pCurrentUserPrincipal, pPrincipalCollecti
 	pSupportedReportSet, pSupportedPrivilegeSet, pACLRestrictions}
 
 // liveNames lists the live properties of each kind of resource
-// (DAV:propname, RFC 4918 §9.1).
+// (DAV:propname, RFC 4918 §9.1); liveNamesOf tells calendars from
+// scheduling inboxes and outboxes.
 var liveNames = map[kind][]xml.Name{
 	kindRoot:       common,
 	kindPrincipals: common,
 	kindCalendars:  common,
 	kindPrincipal: append([]xml.Name{pDisplayName, pPrincipalURL, pCalendarHomeSet, pCalendarUserAddressSet,
-		pCalendarUserType, pAlternateURISet, pGroupMembership, pGroupMemberSet}, common...),
+		pCalendarUserType, pScheduleInboxURL, pScheduleOutboxURL, pAlternateURISet, pGroupMembership,
+		pGroupMemberSet}, common...),
 	kindHome: append([]xml.Name{pDisplayName, pOwner, pQuotaUsed, pQuotaAvailable}, common...),
 	kindCalendar: append([]xml.Name{pDisplayName, pGetETag, pGetLastModified, pOwner, pCalendarDescription,
 		pCalendarTimezone, pSupportedCompSet, pSupportedCalData, pMaxResourceSize, pMinDateTime, pMaxDateTime,
 		pMaxInstances, pMaxAttendees, pCalendarColor, pCalendarOrder, pGetCTag, pSyncToken, pQuotaUsed,
-		pQuotaAvailable, pACL, pInheritedACLSet}, common...),
-	kindObject: append([]xml.Name{pGetETag, pGetContentType, pGetContentLength, pGetLastModified, pOwner},
-		common...),
+		pQuotaAvailable, pACL, pInheritedACLSet, pScheduleCalendarTransp}, common...),
+	kindObject: append([]xml.Name{pGetETag, pGetContentType, pGetContentLength, pGetLastModified, pOwner,
+		pScheduleTag}, common...),
+}
+
+// inboxNames are the live properties of a scheduling inbox: those of
+// RFC 4791 that RFC 6638 §2.2 lets it have, the members' ETag, CTag and
+// sync token, and the properties of RFC 6638 §9.2 and RFC 7953 §7.2.4.
+var inboxNames = append([]xml.Name{pDisplayName, pGetETag, pGetLastModified, pOwner, pCalendarTimezone,
+	pSupportedCompSet, pSupportedCalData, pMaxResourceSize, pMinDateTime, pMaxDateTime, pMaxInstances,
+	pMaxAttendees, pGetCTag, pSyncToken, pQuotaUsed, pQuotaAvailable, pACL, pInheritedACLSet,
+	pScheduleDefaultCalendarURL, pCalendarAvailability}, common...)
+
+// outboxNames are the live properties of a scheduling outbox: of those
+// RFC 6638 §2.1 allows, the ones that a POST is checked against
+// (supported-calendar-data, max-resource-size).
+var outboxNames = append([]xml.Name{pDisplayName, pOwner, pSupportedCalData, pMaxResourceSize, pQuotaUsed,
+	pQuotaAvailable, pACL, pInheritedACLSet}, common...)
+
+// liveNamesOf lists the live properties of res.
+func liveNamesOf(res *resource) []xml.Name {
+	if res.kind == kindCalendar && res.calendar != nil {
+		switch res.calendar.Kind {
+		case kindNameInbox:
+			return inboxNames
+		case kindNameOutbox:
+			return outboxNames
+		}
+	}
+	return liveNames[res.kind]
 }
 
 // allpropNames are the properties of a DAV:allprop answer (RFC 4918
@@ -94,26 +132,9 @@ func allpropNames(k kind) []xml.Name {
 	return names
 }
 
-// isLive reports whether name is a live property of a resource of kind k.
-func isLive(k kind, name xml.Name) bool {
-	for _, n := range liveNames[k] {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// protectedNames are the live properties a client may never change.
-func isWritable(k kind, name xml.Name) bool {
-	if k != kindCalendar {
-		return false
-	}
-	switch name {
-	case pDisplayName, pCalendarDescription, pCalendarTimezone, pCalendarColor, pCalendarOrder:
-		return true
-	}
-	return false
+// isLive reports whether name is a live property of res.
+func isLive(res *resource, name xml.Name) bool {
+	return slices.Contains(liveNamesOf(res), name)
 }
 
 // propCtx carries what computing properties needs beyond the resource.
@@ -126,7 +147,7 @@ type propCtx struct {
 // prop computes one property of res: the element with its value and 200,
 // or a nil element and the status (404, 403) for the propstat.
 func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Element, int) {
-	if !isLive(res.kind, name) {
+	if !isLive(res, name) {
 		if res.kind == kindCalendar && res.calendar != nil {
 			for _, p := range res.calendar.Props {
 				if p.Space == name.Space && p.Local == name.Local {
@@ -223,6 +244,42 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		}
 		hrefs = append(hrefs, webdav.Href(h.principalHref(prin.Name)))
 		return el(hrefs...)
+	case pScheduleInboxURL, pScheduleOutboxURL:
+		// RFC 6638 §2.2.1, §2.1.1: absent when the principal does not
+		// receive, or send, scheduling messages.
+		box := prin.Inbox
+		if name == pScheduleOutboxURL {
+			box = prin.Outbox
+		}
+		if box == "" {
+			return missing()
+		}
+		return el(webdav.Href(webdav.JoinPath(h.opt.Prefix, true, "calendars", prin.Name, box)))
+	case pScheduleTag:
+		// RFC 6638 §9.3: defined on scheduling object resources only.
+		if obj.ScheduleTag == "" {
+			return missing()
+		}
+		return text(obj.ScheduleTag)
+	case pScheduleCalendarTransp:
+		// RFC 6638 §9.1.
+		t := "opaque"
+		if cal.Transparent {
+			t = "transparent"
+		}
+		return el(webdav.NewElement(webdav.CalName(t)))
+	case pScheduleDefaultCalendarURL:
+		// RFC 6638 §9.2: absent when there is no default calendar.
+		if cal.DefaultCalendar == "" {
+			return missing()
+		}
+		return el(webdav.Href(webdav.JoinPath(h.opt.Prefix, true, "calendars", res.owner, cal.DefaultCalendar)))
+	case pCalendarAvailability:
+		// RFC 7953 §7.2.4.
+		if cal.Availability == "" {
+			return missing()
+		}
+		return text(cal.Availability)
 	case pCalendarUserType:
 		// RFC 6638 §2.4.2.
 		t := strings.ToUpper(prin.Type)
@@ -240,9 +297,9 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		return el(reports...)
 	case pCurrentUserPrivSet:
 		// RFC 3744 §5.4.
-		return el(privilegeElements(h.privileges(pc.rq, res))...)
+		return el(privilegeElements(h.privileges(pc.rq, res), supportedPrivileges(res))...)
 	case pSupportedPrivilegeSet:
-		return el(supportedPrivilegeSet())
+		return el(supportedPrivilegeSet(supportedPrivileges(res)))
 	case pACLRestrictions:
 		// RFC 3744 §5.6: only grant ACEs, no inversion.
 		return el(webdav.NewElement(webdav.Name("grant-only")), webdav.NewElement(webdav.Name("no-invert")))
@@ -252,7 +309,7 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		if h.privileges(pc.rq, res)&PrivReadACL == 0 {
 			return nil, http.StatusForbidden
 		}
-		return el(h.aclElements(cal.ACL)...)
+		return el(h.aclElements(cal.ACL, supportedPrivileges(res))...)
 	case pQuotaUsed, pQuotaAvailable:
 		q, ok := pc.quota[res.owner]
 		if !ok {
@@ -299,11 +356,16 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		}
 		return el(comps...)
 	case pSupportedCalData:
-		// RFC 4791 §5.2.4.
-		return el(
-			&webdav.Element{Name: webdav.CalName("calendar-data"), Attr: []xml.Attr{{Name: xml.Name{Local: "content-type"}, Value: "text/calendar"}, {Name: xml.Name{Local: "version"}, Value: "2.0"}}},
-			&webdav.Element{Name: webdav.CalName("calendar-data"), Attr: []xml.Attr{{Name: xml.Name{Local: "content-type"}, Value: "application/calendar+json"}, {Name: xml.Name{Local: "version"}, Value: "2.0"}}},
-		)
+		// RFC 4791 §5.2.4. A POST to the outbox takes iCalendar only.
+		types := []string{"text/calendar", "application/calendar+json"}
+		if cal.Kind == kindNameOutbox {
+			types = types[:1]
+		}
+		var data []*webdav.Element
+		for _, t := range types {
+			data = append(data, &webdav.Element{Name: webdav.CalName("calendar-data"), Attr: []xml.Attr{{Name: xml.Name{Local: "content-type"}, Value: t}, {Name: xml.Name{Local: "version"}, Value: "2.0"}}})
+		}
+		return el(data...)
 	case pMaxResourceSize:
 		return text(strconv.FormatInt(h.maxObjectSize(), 10))
 	case pMinDateTime:
@@ -388,8 +450,12 @@ func supportedReports(res *resource) []xml.Name {
 	case kindCalendars, kindHome:
 		return []xml.Name{expand, match}
 	case kindCalendar:
-		if res.calendar != nil && res.calendar.Kind == "outbox" {
+		switch {
+		case res.calendar != nil && res.calendar.Kind == kindNameOutbox:
 			return []xml.Name{expand, aclProps}
+		case res.calendar != nil && res.calendar.Kind == kindNameInbox:
+			// RFC 6638 §2.3: no free-busy-query on an inbox.
+			return []xml.Name{query, multiget, sync, expand, aclProps, match}
 		}
 		return []xml.Name{query, multiget, freebusy, sync, expand, aclProps, match}
 	}
@@ -414,13 +480,28 @@ func (h *Handler) privileges(rq *request, res *resource) Privileges {
 		p = PrivRead | PrivReadCurrentUserPrivilegeSet
 	}
 	if rq.user == nil {
-		p &^= PrivWrite | PrivWriteACL
+		p &^= PrivWrite | PrivWriteACL | PrivScheduleDeliver | PrivScheduleSend
+	}
+	return p
+}
+
+// supportedPrivileges are the privileges res supports: the scheduling
+// ones only on a scheduling inbox (RFC 6638 §6.1) or outbox (§6.2).
+func supportedPrivileges(res *resource) Privileges {
+	p := PrivAll &^ (PrivScheduleDeliver | PrivScheduleSend)
+	if res.kind == kindCalendar && res.calendar != nil {
+		switch res.calendar.Kind {
+		case kindNameInbox:
+			p |= PrivScheduleDeliver
+		case kindNameOutbox:
+			p |= PrivScheduleSend
+		}
 	}
 	return p
 }
 
 // privNames maps the privileges to their elements (RFC 3744 §3, RFC 4791
-// §6.1.1).
+// §6.1.1, RFC 6638 §6).
 var privNames = []struct {
 	p    Privileges
 	name xml.Name
@@ -434,19 +515,35 @@ var privNames = []struct {
 	{PrivReadACL, webdav.Name("read-acl")},
 	{PrivWriteACL, webdav.Name("write-acl")},
 	{PrivReadCurrentUserPrivilegeSet, webdav.Name("read-current-user-privilege-set")},
+	{PrivScheduleDeliverInvite, webdav.CalName("schedule-deliver-invite")},
+	{PrivScheduleDeliverReply, webdav.CalName("schedule-deliver-reply")},
+	{PrivScheduleQueryFreeBusy, webdav.CalName("schedule-query-freebusy")},
+	{PrivScheduleSendInvite, webdav.CalName("schedule-send-invite")},
+	{PrivScheduleSendReply, webdav.CalName("schedule-send-reply")},
+	{PrivScheduleSendFreeBusy, webdav.CalName("schedule-send-freebusy")},
 }
 
-// privilegeElements lists p as DAV:privilege elements, aggregates first.
-func privilegeElements(p Privileges) []*webdav.Element {
+// privilegeElements lists p as DAV:privilege elements, aggregates first,
+// leaving out what the resource does not support: DAV:all when p holds
+// every supported privilege.
+func privilegeElements(p, supported Privileges) []*webdav.Element {
 	priv := func(n xml.Name) *webdav.Element {
 		return webdav.NewElement(webdav.Name("privilege"), webdav.NewElement(n))
 	}
+	p &= supported
 	var out []*webdav.Element
-	if p&PrivAll == PrivAll {
-		out = append(out, priv(webdav.Name("all")))
-	}
-	if p&PrivWrite == PrivWrite {
-		out = append(out, priv(webdav.Name("write")))
+	for _, agg := range []struct {
+		p    Privileges
+		name xml.Name
+	}{
+		{supported, webdav.Name("all")},
+		{PrivWrite, webdav.Name("write")},
+		{PrivScheduleDeliver, webdav.CalName("schedule-deliver")},
+		{PrivScheduleSend, webdav.CalName("schedule-send")},
+	} {
+		if agg.p&supported == agg.p && p&agg.p == agg.p {
+			out = append(out, priv(agg.name))
+		}
 	}
 	for _, pn := range privNames {
 		if p&pn.p != 0 {
@@ -457,8 +554,10 @@ func privilegeElements(p Privileges) []*webdav.Element {
 }
 
 // supportedPrivilegeSet is the DAV:supported-privilege tree (RFC 3744
-// §5.3), with CALDAV:read-free-busy under DAV:read (RFC 4791 §6.1.1).
-func supportedPrivilegeSet() *webdav.Element {
+// §5.3) of a resource supporting the privileges supported, with
+// CALDAV:read-free-busy under DAV:read (RFC 4791 §6.1.1) and the
+// non-abstract scheduling aggregates under DAV:all (RFC 6638 §6.3).
+func supportedPrivilegeSet(supported Privileges) *webdav.Element {
 	var sp func(name xml.Name, abstract bool, desc string, children ...*webdav.Element) *webdav.Element
 	sp = func(name xml.Name, abstract bool, desc string, children ...*webdav.Element) *webdav.Element {
 		e := webdav.NewElement(webdav.Name("supported-privilege"), webdav.NewElement(webdav.Name("privilege"), webdav.NewElement(name)))
@@ -470,7 +569,7 @@ func supportedPrivilegeSet() *webdav.Element {
 		e.Children = append(e.Children, children...)
 		return e
 	}
-	return sp(webdav.Name("all"), true, "Any operation",
+	all := []*webdav.Element{
 		sp(webdav.Name("read"), false, "Read any object",
 			sp(webdav.CalName("read-free-busy"), false, "Read free/busy information")),
 		sp(webdav.Name("write"), false, "Write any object",
@@ -481,11 +580,25 @@ func supportedPrivilegeSet() *webdav.Element {
 		sp(webdav.Name("read-acl"), false, "Read the access control list"),
 		sp(webdav.Name("write-acl"), false, "Write the access control list"),
 		sp(webdav.Name("read-current-user-privilege-set"), false, "Read the current user privilege set"),
-	)
+	}
+	if supported&PrivScheduleDeliver != 0 {
+		all = append(all, sp(webdav.CalName("schedule-deliver"), false, "Deliver scheduling messages",
+			sp(webdav.CalName("schedule-deliver-invite"), false, "Deliver scheduling messages from organizers"),
+			sp(webdav.CalName("schedule-deliver-reply"), false, "Deliver scheduling messages from attendees"),
+			sp(webdav.CalName("schedule-query-freebusy"), false, "Ask for free/busy time")))
+	}
+	if supported&PrivScheduleSend != 0 {
+		all = append(all, sp(webdav.CalName("schedule-send"), false, "Send scheduling messages",
+			sp(webdav.CalName("schedule-send-invite"), false, "Send scheduling messages as organizer"),
+			sp(webdav.CalName("schedule-send-reply"), false, "Send scheduling messages as attendee"),
+			sp(webdav.CalName("schedule-send-freebusy"), false, "Ask others for free/busy time")))
+	}
+	return sp(webdav.Name("all"), true, "Any operation", all...)
 }
 
-// aclElements writes ACEs as DAV:ace elements (RFC 3744 §5.5).
-func (h *Handler) aclElements(acl []ACE) []*webdav.Element {
+// aclElements writes ACEs as DAV:ace elements (RFC 3744 §5.5), with the
+// privileges of a resource supporting supported.
+func (h *Handler) aclElements(acl []ACE, supported Privileges) []*webdav.Element {
 	var out []*webdav.Element
 	for _, a := range acl {
 		var pr *webdav.Element
@@ -496,7 +609,7 @@ func (h *Handler) aclElements(acl []ACE) []*webdav.Element {
 			pr = webdav.Href(h.principalHref(a.Principal))
 		}
 		ace := webdav.NewElement(webdav.Name("ace"), webdav.NewElement(webdav.Name("principal"), pr),
-			webdav.NewElement(webdav.Name("grant"), privilegeElements(a.Grant)...))
+			webdav.NewElement(webdav.Name("grant"), privilegeElements(a.Grant, supported)...))
 		if a.Protected {
 			ace.Children = append(ace.Children, webdav.NewElement(webdav.Name("protected")))
 		}

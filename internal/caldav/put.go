@@ -13,10 +13,15 @@ import (
 
 // put answers PUT of a calendar object resource (RFC 4791 §5.3.2). Only
 // members of calendar collections can be written: PUT on "/", on any
-// collection or on a principal is 405 and creates nothing. The body is
+// collection or on a principal is 405 and creates nothing, and PUT into a
+// scheduling inbox or outbox is 403 (noSchedulingMembers). The body is
 // capped before it is read in full; caldata.CheckObject enforces the
 // preconditions of §5.3.2.1. The answer is 201 or 204, never 200, with the
-// strong ETag of the stored bytes (client-quirks.md).
+// strong ETag of the stored bytes (client-quirks.md), unless the backend
+// stored other bytes than those sent (PutResult.Changed): then there is
+// no ETag, as RFC 4791 §5.3.4 requires, and the client fetches the
+// object again. A scheduling object resource's answer carries its
+// Schedule-Tag (RFC 6638 §3.2.10, §8.2).
 func (h *Handler) put(w http.ResponseWriter, r *http.Request, rq *request) error {
 	res := rq.res
 	if res.kind != kindObject {
@@ -31,11 +36,14 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, rq *request) error
 		return err
 	}
 	res.calendar = cal
+	if err := noSchedulingMembers(cal); err != nil {
+		return err
+	}
 	data, err := h.readObject(r)
 	if err != nil {
 		return err
 	}
-	cond, err := h.conditions(rq, res, webdav.ParsePreconditions(r.Header))
+	cond, err := h.conditions(rq, res, r.Header)
 	if err != nil {
 		return err
 	}
@@ -45,12 +53,15 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, rq *request) error
 	if err != nil {
 		return err
 	}
-	etag, created, err := h.b.PutObject(rq.ctx, res.owner, res.cal, res.name, data, vcal, cond)
+	pr, err := h.b.PutObject(rq.ctx, res.owner, res.cal, res.name, data, vcal, cond)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", etag)
-	if created {
+	if !pr.Changed {
+		w.Header().Set("ETag", pr.ETag)
+	}
+	setScheduleTag(w, pr.ScheduleTag)
+	if pr.Created {
 		w.Header().Set("Location", h.href(res))
 		w.WriteHeader(http.StatusCreated)
 	} else {
@@ -71,22 +82,38 @@ func (h *Handler) readObject(r *http.Request) ([]byte, error) {
 	return data, err
 }
 
-// conditions turns If-Match and If-None-Match into the Conditions of a
-// write of res. Lists the Backend cannot express are evaluated here
-// against the current entity tag (RFC 9110 §13.1.1, §13.1.2).
-func (h *Handler) conditions(rq *request, res *resource, pre webdav.Preconditions) (Conditions, error) {
+// conditions turns If-Match, If-None-Match, If-Schedule-Tag-Match and
+// Schedule-Reply into the Conditions of a write of res. Lists the Backend
+// cannot express are evaluated here against the current entity tag (RFC
+// 9110 §13.1.1, §13.1.2). If-Schedule-Tag-Match is evaluated here against
+// the current object's schedule tag (RFC 6638 §3.2.10: 412 unless it
+// matches) and passed on for the backend to check again.
+func (h *Handler) conditions(rq *request, res *resource, hdr http.Header) (Conditions, error) {
 	var cond Conditions
+	if err := parseScheduleHeaders(hdr, &cond); err != nil {
+		return cond, err
+	}
+	pre := webdav.ParsePreconditions(hdr)
 	failed := &webdav.Error{Code: http.StatusPreconditionFailed}
 	simpleMatch := pre.IfMatch == nil || pre.IfMatchAny() || len(pre.IfMatch) == 1
 	simpleNone := pre.IfNoneMatch == nil || pre.IfNoneMatchAny()
-	if !simpleMatch || !simpleNone {
-		cur, err := h.b.Object(rq.ctx, res.owner, res.cal, res.name)
-		etag := ""
+	var cur *Object
+	if !simpleMatch || !simpleNone || cond.IfScheduleTag != "" {
+		o, err := h.b.Object(rq.ctx, res.owner, res.cal, res.name)
 		switch {
 		case err == nil:
-			etag = cur.ETag
+			cur = o
 		case !errors.Is(err, ErrNotFound):
 			return cond, err
+		}
+		if err := checkScheduleTag(cond.IfScheduleTag, cur); err != nil {
+			return cond, err
+		}
+	}
+	if !simpleMatch || !simpleNone {
+		etag := ""
+		if cur != nil {
+			etag = cur.ETag
 		}
 		if !pre.Check(etag) {
 			return cond, failed

@@ -141,6 +141,10 @@ func (h *Handler) load(ctx context.Context, res *resource) error {
 // says whether objects need their Data. The members of a calendar come as
 // the backend reads them; an error ends the sequence.
 func (h *Handler) children(rq *request, res *resource, data bool) iter.Seq2[*resource, error] {
+	if res.kind == kindCalendar && res.calendar != nil && res.calendar.Kind == kindNameOutbox {
+		// RFC 6638 §2.1: an outbox has no members.
+		return func(func(*resource, error) bool) {}
+	}
 	if res.kind == kindCalendar {
 		return func(yield func(*resource, error) bool) {
 			for o, err := range h.b.ListObjects(rq.ctx, res.owner, res.cal, data) {
@@ -239,15 +243,35 @@ func hostOf(href string) string {
 	return host
 }
 
-// allow lists the methods valid on res (RFC 9110 §10.2.1).
+// allow lists the methods valid on res (RFC 9110 §10.2.1); the calendar
+// of res, when loaded, tells a scheduling inbox or outbox and their
+// members apart.
 func (h *Handler) allow(res *resource) []string {
 	base := []string{"OPTIONS", "PROPFIND", "REPORT"}
+	box := ""
+	if res.calendar != nil {
+		box = res.calendar.Kind
+	}
 	switch res.kind {
 	case kindHome:
 		return append(base, "PROPPATCH", "MKCALENDAR", "MKCOL")
 	case kindCalendar:
+		switch box {
+		case kindNameInbox:
+			return append(base, "PROPPATCH", "ACL")
+		case kindNameOutbox:
+			if h.scheduler() != nil {
+				return append(base, "POST", "PROPPATCH", "ACL")
+			}
+			return append(base, "PROPPATCH", "ACL")
+		}
 		return append(base, "GET", "HEAD", "PROPPATCH", "DELETE", "ACL", "MKCALENDAR", "MKCOL")
 	case kindObject:
+		if box == kindNameInbox {
+			// RFC 6638 §4: the server delivers, the client reads and
+			// deletes.
+			return append(base, "GET", "HEAD", "DELETE", "COPY", "MOVE", "PROPPATCH")
+		}
 		return append(base, "GET", "HEAD", "PUT", "DELETE", "COPY", "MOVE", "PROPPATCH")
 	}
 	return base

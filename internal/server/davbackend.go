@@ -479,24 +479,24 @@ func (b *davBackend) objects(ctx context.Context, owner, cal string, need calend
 	}
 }
 
-func (b *davBackend) PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond caldav.Conditions) (string, bool, error) {
+func (b *davBackend) PutObject(ctx context.Context, owner, cal, name string, data []byte, vcal *ical.Component, cond caldav.Conditions) (caldav.PutResult, error) {
 	e, err := b.resolve(ctx, owner, cal, calendar.RightWriteContent|calendar.RightBind)
 	if err != nil {
-		return "", false, err
+		return caldav.PutResult{}, err
 	}
 	o, created, err := b.svc.PutObject(ctx, e.Collection, name, data, vcal, calendar.Conditions{IfMatch: cond.IfMatch, IfNoneMatch: cond.IfNoneMatch})
 	if err != nil {
-		return "", false, objectError(err, e.Home, e.Name)
+		return caldav.PutResult{}, objectError(err, e.Home, e.Name)
 	}
-	return o.ETag, created, nil
+	return caldav.PutResult{ETag: o.ETag, Created: created}, nil
 }
 
-func (b *davBackend) DeleteObject(ctx context.Context, owner, cal, name, ifMatch string) error {
+func (b *davBackend) DeleteObject(ctx context.Context, owner, cal, name string, cond caldav.Conditions) error {
 	e, err := b.resolve(ctx, owner, cal, calendar.RightUnbind)
 	if err != nil {
 		return err
 	}
-	return davError(b.svc.DeleteObject(ctx, e.Collection, name, ifMatch))
+	return davError(b.svc.DeleteObject(ctx, e.Collection, name, cond.IfMatch))
 }
 
 func (b *davBackend) MoveObject(ctx context.Context, owner, cal, name, toOwner, toCal, toName string, cond caldav.Conditions) (bool, error) {
