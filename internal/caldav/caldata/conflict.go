@@ -30,11 +30,14 @@ import (
 // existing that has a component with candidate's UID is ignored: it is the
 // same event, an earlier version of candidate.
 //
-// The instances of candidate are computed first; the objects of existing
-// and avail are then expanded only between the first start and the last
-// end among them, and the two sorted lists are swept once. Expansion on
-// both sides is bounded by opt.Limits: running out of them is an error
-// wrapping recur.ErrBudget, as is any failure to expand candidate.
+// The instances of candidate are computed and sorted first; the objects
+// of existing and avail are then expanded only between the first start
+// and the last end among them, and each busy period they yield is located
+// among the instances by binary search: O((n+m) log n) for n instances
+// and m busy periods, without comparing every pair or sorting the busy
+// time. Expansion on both sides is bounded by opt.Limits: running out of
+// them is an error wrapping recur.ErrBudget, as is any failure to expand
+// candidate.
 func Conflict(candidate *ical.Component, existing, avail []*ical.Component, start, end time.Time, opt Options) (conflict bool, at time.Time, err error) {
 	if candidate == nil {
 		return false, time.Time{}, errors.New("caldata: Conflict needs a candidate")
@@ -47,43 +50,54 @@ func Conflict(candidate *ical.Component, existing, avail []*ical.Component, star
 	if err != nil || len(spans) == 0 {
 		return false, time.Time{}, err
 	}
+	// reach[i] is the latest end among spans[:i+1]: the instances are
+	// sorted by start, and reach makes their ends searchable too.
+	reach := make([]time.Time, len(spans))
 	within := window{start: spans[0].start, end: spans[0].end, hasStart: true, hasEnd: true}
-	for _, sp := range spans[1:] {
+	for i, sp := range spans {
 		within.end = later(within.end, sp.end)
+		reach[i] = within.end
 	}
-	others := existing
-	if uid != "" {
-		others = slices.DeleteFunc(slices.Clone(existing), func(vcal *ical.Component) bool { return hasUID(vcal, uid) })
+	first := len(spans) // the earliest conflicting instance so far
+	check := func(b BusyPeriod) {
+		// The instances that start before b ends are spans[:n]; the first
+		// of them to end after b starts is the first whose reach does, as
+		// the reach of the ones before it is not after b.Start.
+		n, _ := slices.BinarySearchFunc(spans[:first], b.End, func(sp instanceSpan, t time.Time) int {
+			if sp.start.Before(t) {
+				return -1
+			}
+			return 1
+		})
+		i, _ := slices.BinarySearchFunc(reach[:n], b.Start, func(r, t time.Time) int {
+			if r.After(t) {
+				return 1
+			}
+			return -1
+		})
+		if i < n {
+			first = i
+		}
 	}
-	taken, err := collectBusy(others, within, opt, true)
-	if err != nil {
-		return false, time.Time{}, err
+	for _, vcal := range existing {
+		if vcal == nil || (uid != "" && hasUID(vcal, uid)) {
+			continue
+		}
+		if err := newObject(vcal, opt).busy(within, true, check); err != nil {
+			return false, time.Time{}, err
+		}
 	}
 	un, err := unavailable(avail, within, opt, true)
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	ps := make([]period, 0, len(taken)+len(un))
-	for _, b := range append(taken, un...) {
-		ps = append(ps, period{b.Start, b.End})
+	for _, b := range un {
+		check(b)
 	}
-	busy := union(ps)
-	// Both lists are sorted by start and busy is disjoint, so the busy
-	// periods that end before an instance starts are done with for every
-	// later instance too.
-	j := 0
-	for _, sp := range spans {
-		for j < len(busy) && !busy[j].end.After(sp.start) {
-			j++
-		}
-		if j == len(busy) {
-			break
-		}
-		if busy[j].start.Before(sp.end) {
-			return true, sp.at, nil
-		}
+	if first == len(spans) {
+		return false, time.Time{}, nil
 	}
-	return false, time.Time{}, nil
+	return true, spans[first].at, nil
 }
 
 // instanceSpan is an instance of the candidate clipped to the range, with

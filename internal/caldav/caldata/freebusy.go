@@ -159,24 +159,25 @@ func freeBusy(objects, avail []*ical.Component, w window, now time.Time, opt Opt
 // limits is an error; without, the component is left out.
 func collectBusy(objects []*ical.Component, w window, opt Options, strict bool) ([]BusyPeriod, error) {
 	var all []BusyPeriod
+	add := func(b BusyPeriod) { all = append(all, b) }
 	for _, vcal := range objects {
 		if vcal == nil {
 			continue
 		}
-		var err error
-		if all, err = newObject(vcal, opt).busy(all, w, strict); err != nil {
+		if err := newObject(vcal, opt).busy(w, strict, add); err != nil {
 			return nil, err
 		}
 	}
 	return all, nil
 }
 
-// busy appends the busy periods of one calendar object within w, clipped.
-func (o *object) busy(out []BusyPeriod, w window, strict bool) ([]BusyPeriod, error) {
-	add := func(s, e time.Time, fbType string) {
+// busy calls add with each busy period of one calendar object within w,
+// clipped to w.
+func (o *object) busy(w window, strict bool, add func(BusyPeriod)) error {
+	clip := func(s, e time.Time, fbType string) {
 		s, e = later(s, w.start), earlier(e, w.end)
 		if e.After(s) {
-			out = append(out, BusyPeriod{s.UTC(), e.UTC(), fbType})
+			add(BusyPeriod{s.UTC(), e.UTC(), fbType})
 		}
 	}
 	for _, c := range o.vcal.Children {
@@ -188,7 +189,7 @@ func (o *object) busy(out []BusyPeriod, w window, strict bool) ([]BusyPeriod, er
 					continue
 				}
 				for _, pe := range o.periods(p) {
-					add(pe.start, pe.end, fbType)
+					clip(pe.start, pe.end, fbType)
 				}
 			}
 		case ical.CompEvent:
@@ -199,18 +200,18 @@ func (o *object) busy(out []BusyPeriod, w window, strict bool) ([]BusyPeriod, er
 			insts, err := o.expand(s, w.start, w.end)
 			if err != nil {
 				if strict && errors.Is(err, recur.ErrBudget) {
-					return nil, fmt.Errorf("caldata: busy time of %q: %w", c.Value(ical.PropUID), err)
+					return fmt.Errorf("caldata: busy time of %q: %w", c.Value(ical.PropUID), err)
 				}
 				continue
 			}
 			for _, in := range insts {
 				if fbType, ok := eventFBType(s.owner(in)); ok {
-					add(in.StartTime, in.EndTime, fbType)
+					clip(in.StartTime, in.EndTime, fbType)
 				}
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // eventFBType maps TRANSP and STATUS to FBTYPE (RFC 4791 §7.10); false
