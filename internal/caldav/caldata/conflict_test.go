@@ -175,22 +175,37 @@ func TestConflictBomb(t *testing.T) {
 }
 
 // TestConflictOracle compares Conflict with a pairwise check on random
-// events: a candidate every day at the same time, five times, against
-// single events of every status.
+// events: a candidate every day at the same time, five times, one of them
+// perhaps moved and lengthened by an override, against single events of
+// every status.
 func TestConflictOracle(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := ut(t, "20260601T000000Z")
 	stamp := func(t time.Time) string { return ical.NewUTC(t).String() }
-	for round := range 300 {
-		first := base.Add(time.Duration(rng.IntN(96)) * 15 * time.Minute)
-		dur := time.Duration(1+rng.IntN(8)) * 15 * time.Minute
-		candidate := cal(t, event("UID:cand", "DTSTART:"+stamp(first), "DURATION:PT"+fmt.Sprint(int(dur.Minutes()))+"M", "RRULE:FREQ=DAILY;COUNT=5")...)
+	quarters := func(n int) time.Duration { return time.Duration(n) * 15 * time.Minute }
+	type span struct{ s, e time.Time }
+	for round := range 500 {
+		first := base.Add(quarters(rng.IntN(96)))
+		dur := quarters(1 + rng.IntN(8))
+		lines := event("UID:cand", "DTSTART:"+stamp(first), "DURATION:PT"+fmt.Sprint(int(dur.Minutes()))+"M", "RRULE:FREQ=DAILY;COUNT=5")
+		var instances []span
+		for k := range 5 {
+			s := first.AddDate(0, 0, k)
+			instances = append(instances, span{s, s.Add(dur)})
+		}
+		if rng.IntN(2) == 0 {
+			k := rng.IntN(5)
+			s := instances[k].s.Add(quarters(rng.IntN(25) - 12))
+			e := s.Add(quarters(1 + rng.IntN(32)))
+			lines = append(lines, event("UID:cand", "RECURRENCE-ID:"+stamp(instances[k].s), "DTSTART:"+stamp(s), "DTEND:"+stamp(e))...)
+			instances[k] = span{s, e}
+		}
+		slices.SortStableFunc(instances, func(a, b span) int { return a.s.Compare(b.s) })
 		var existing []*ical.Component
-		type span struct{ s, e time.Time }
 		var busy []span
 		for i := range rng.IntN(12) {
-			s := base.Add(time.Duration(rng.IntN(7*96)) * 15 * time.Minute)
-			e := s.Add(time.Duration(rng.IntN(9)) * 15 * time.Minute)
+			s := base.Add(quarters(rng.IntN(7 * 96)))
+			e := s.Add(quarters(rng.IntN(9)))
 			lines := []string{fmt.Sprintf("UID:e%d", i), "DTSTART:" + stamp(s), "DTEND:" + stamp(e)}
 			switch rng.IntN(5) {
 			case 0:
@@ -207,16 +222,15 @@ func TestConflictOracle(t *testing.T) {
 		}
 		var want time.Time
 	instances:
-		for k := range 5 {
-			s := first.AddDate(0, 0, k)
+		for _, in := range instances {
 			for _, b := range busy {
-				if b.s.Before(s.Add(dur)) && b.e.After(s) && b.e.After(b.s) {
-					want = s
+				if b.s.Before(in.e) && b.e.After(in.s) && b.e.After(b.s) {
+					want = in.s
 					break instances
 				}
 			}
 		}
-		conflict, at, err := Conflict(candidate, existing, nil, base, base.AddDate(0, 0, 7), Options{})
+		conflict, at, err := Conflict(cal(t, lines...), existing, nil, base, base.AddDate(0, 0, 7), Options{})
 		if err != nil || conflict != !want.IsZero() || !at.Equal(want) {
 			t.Fatalf("round %d: Conflict = %v, %v, %v; want %v, %v", round, conflict, at, err, !want.IsZero(), want)
 		}
