@@ -10,6 +10,13 @@
 // free-busy-query report (§7.10) and the checks of a calendar object
 // resource stored by PUT (§4.1, §5.3.2.1).
 //
+// Busy time is also returned as data (Busy), together with the time that
+// VAVAILABILITY components make unavailable (Unavailable, RFC 7953) and the
+// conflict check of a room or resource that accepts invitations
+// automatically (Conflict, RFC 5546 REQUEST-STATUS 4.0); FreeBusyAll
+// merges busy and unavailable time into the VFREEBUSY of a free-busy
+// request (RFC 4791 §7.10, RFC 6638).
+//
 // Failed preconditions are returned as *PreconditionError, which names the
 // CALDAV: or DAV: element the handler puts in its DAV:error body.
 //
