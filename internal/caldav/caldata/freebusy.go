@@ -101,8 +101,8 @@ func FreeBusyAll(objects, avail []*ical.Component, start, end, now time.Time, op
 // components among objects count too, as the avail of FreeBusyAll.
 //
 // Unlike FreeBusyAll, a component that cannot be expanded within
-// opt.Limits is left out rather than failing the answer. FreeBusy returns
-// nil only if the answer cannot be built.
+// opt.Limits is left out rather than failing the answer, and a range whose
+// end is not after its start gives a VFREEBUSY without FREEBUSY.
 func FreeBusy(objects []*ical.Component, start, end time.Time, now time.Time, opt Options) *ical.Component {
 	w := window{start: start.UTC(), end: end.UTC(), hasStart: true, hasEnd: true}
 	vfb, err := freeBusy(objects, objects, w, now, opt, false)
