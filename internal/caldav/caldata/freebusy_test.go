@@ -229,6 +229,9 @@ func TestBusyRange(t *testing.T) {
 		if _, _, err := Conflict(c, nil, nil, at, end, Options{}); err == nil {
 			t.Errorf("Conflict(%v, %v) error = nil", at, end)
 		}
+		if fb := FreeBusy([]*ical.Component{c}, at, end, at, Options{}); fb == nil || len(fb.Children[0].PropsNamed(ical.PropFreeBusy)) != 0 {
+			t.Errorf("FreeBusy(%v, %v) = %v; want a VFREEBUSY without FREEBUSY", at, end, fb)
+		}
 	}
 }
 
