@@ -46,7 +46,7 @@ func (b *fakeBackend) addBoxes(owner, def string) {
 // and Bernard are hosted ("example.com" and "example.net"), Mike
 // ("example.org") is not. The busy times are those of the free-busy reply
 // of Appendix B.5; Wilfredo's transparent calendar holds an event that
-// must not show.
+// must not show. Cyrus may read Wilfredo's outbox but not send from it.
 func newFakeRFC6638() *fakeBackend {
 	b := &fakeBackend{user: "cyrus", cals: map[string]*fakeCalendar{}}
 	for _, p := range []struct{ name, cn, addr string }{
@@ -59,6 +59,8 @@ func newFakeRFC6638() *fakeBackend {
 		b.addCal(Calendar{Owner: p.name, Name: "work", Kind: "calendar", DisplayName: "Work"})
 		b.addBoxes(p.name, "work")
 	}
+	out := &b.cals["wilfredo/outbox"].cal
+	out.ACL = append(out.ACL, ACE{Principal: "cyrus", Grant: PrivRead})
 	b.addCal(Calendar{Owner: "wilfredo", Name: "holidays", Kind: "calendar", DisplayName: "Holidays", Transparent: true})
 	busy := func(owner, cal, uid, start, end string) {
 		b.put(owner, cal, uid+".ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:"+uid+
