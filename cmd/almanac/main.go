@@ -61,6 +61,10 @@ tools:
                           list the instances of every recurring component
   ical json [--to-ical] [FILE]
                           convert iCalendar to jCal (RFC 7265), or back
+  itip check [--strict] [--originator ADDR] FILE...
+                          validate an iTIP message against RFC 5546 §3 (FILE - reads
+                          standard input); exit 1 if invalid. --strict reads the tables
+                          as printed (the CRISP DMZ mode)
   version                 print the version
 `
 
@@ -86,6 +90,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdExport(args[1:], stdout, stderr)
 	case "ical":
 		return icaltool.Main(args[1:], stdin, stdout, stderr)
+	case "itip":
+		return icaltool.ITIPMain(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
