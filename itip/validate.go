@@ -79,8 +79,8 @@ type Problem struct {
 	// Rule is a short stable name of the rule: "method",
 	// "component-type", "presence", "forbidden", "unlisted", "exclusive",
 	// "together", "version", "same-uid", "sequence", "recurrence-id",
-	// "status", "vtimezone", "utc", "delegation", "value" (an RFC 5545
-	// rule checked by ical.Validate) or "originator".
+	// "status", "request-status", "vtimezone", "utc", "delegation",
+	// "value" (an RFC 5545 rule checked by ical.Validate) or "originator".
 	Rule string
 	// Section is the RFC section the rule comes from, such as
 	// "RFC 5546 §3.2.2" or "RFC 5545 §3.8.7.2".
@@ -319,7 +319,9 @@ func beginEndPrefix(line []byte) bool {
 //     component, SEQUENCE greater than 0 for ADD, UTC DTSTART/DTEND for
 //     VFREEBUSY, the STATUS values (MUST: error, MAY: warning),
 //     RECURRENCE-ID only on instances of a recurring component, a
-//     VTIMEZONE for every TZID (unless KnownTZID knows it);
+//     VTIMEZONE for every TZID (unless KnownTZID knows it); and the
+//     REQUEST-STATUS classes of §3.6 (one class per component; 5.xx or
+//     3.xx in one component means the same class in all that carry one);
 //   - the known inconsistencies of the RFC: VALARM inside VJOURNAL is
 //     refused in both modes (RFC 5545 §3.6.3 has no alarms in journals);
 //     the other ones depend on the Mode;

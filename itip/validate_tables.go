@@ -513,6 +513,12 @@ func (v *tableCheck) crossComponent() {
 	section := t.props.section
 	var firstUID string
 	var haveUID, haveRID bool
+	type statusClass struct {
+		ref   compRef
+		line  int
+		class byte
+	}
+	var classes []statusClass
 	index := 0
 	for _, c := range v.cal.Children {
 		if c.Name != t.component {
@@ -520,6 +526,9 @@ func (v *tableCheck) crossComponent() {
 		}
 		ref := compRef{name: c.Name, index: index}
 		index++
+		if class, line := v.statusClassOf(c, ref); class != 0 {
+			classes = append(classes, statusClass{ref, line, class})
+		}
 		if c.Prop(ical.PropRecurrenceID) != nil {
 			haveRID = true
 		}
@@ -542,6 +551,46 @@ func (v *tableCheck) crossComponent() {
 	if t.instanceRID && haveRID {
 		v.recurrenceIDs(section)
 	}
+	// RFC 5546 §3.6 rule 2: if one component has a 5.xx code, all that
+	// carry REQUEST-STATUS have 5.xx; otherwise likewise for 3.xx; 2.xx
+	// and 4.xx may mix.
+	var want byte
+	for _, c := range classes {
+		if c.class == '5' || c.class == '3' && want != '5' {
+			want = c.class
+		}
+	}
+	for _, c := range classes {
+		if want != 0 && c.class != want {
+			v.report(c.ref, ical.PropRequestStatus, c.line, "request-status", "RFC 5546 §3.6", "3.1",
+				fmt.Sprintf("%c.xx while another component has %c.xx: all components MUST have codes of that class or none", c.class, want))
+		}
+	}
+}
+
+// statusClassOf returns the class ('2', '3', '4' or '5') of the
+// REQUEST-STATUS codes of c, with the line of the first, and reports codes
+// of different classes in one component (RFC 5546 §3.6 rule 1). It returns
+// 0 when c has no REQUEST-STATUS with a readable code.
+func (v *tableCheck) statusClassOf(c *ical.Component, ref compRef) (class byte, line int) {
+	for i := range c.Props {
+		p := &c.Props[i]
+		if p.Name != ical.PropRequestStatus {
+			continue
+		}
+		code := strings.TrimSpace(p.Value)
+		if len(code) == 0 || code[0] < '1' || code[0] > '9' {
+			continue // ical.Validate reports the value
+		}
+		switch {
+		case class == 0:
+			class, line = code[0], p.Line
+		case code[0] != class:
+			v.report(ref, ical.PropRequestStatus, p.Line, "request-status", "RFC 5546 §3.6", "3.1",
+				fmt.Sprintf("%c.xx after %c.xx: the codes of one component MUST be of one class", code[0], class))
+		}
+	}
+	return class, line
 }
 
 // tzReferences reports each TZID parameter of c (and its sub-components)

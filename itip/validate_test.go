@@ -256,6 +256,17 @@ func TestValidateRules(t *testing.T) {
 		{"RECURRENCE-ID of a recurring master", vtCal("REQUEST", vtJoin(vtEvent("RRULE:FREQ=DAILY;COUNT=3"), vtEvent("RECURRENCE-ID:20260103T100000Z"))...), nil,
 			vtOK, vtOK},
 		{"RECURRENCE-ID without its master", vtCal("REQUEST", vtEvent("RECURRENCE-ID:20260103T100000Z")...), nil, vtOK, vtOK},
+		{"REQUEST-STATUS 2.0 and 3.1 in one component", vtCal("REPLY", vtReplyEvent("ATTENDEE:mailto:b@example.com",
+			"REQUEST-STATUS:2.0;Success", "REQUEST-STATUS:3.1;Invalid property value;DTSTART:96-Apr-01")...), nil,
+			vtWant{false, "request-status", "REQUEST-STATUS", "3.1"}, vtWant{false, "request-status", "REQUEST-STATUS", "3.1"}},
+		{"REQUEST-STATUS 5.1 and 2.0 in two components", vtCal("REPLY", vtJoin(
+			vtReplyEvent("ATTENDEE:mailto:b@example.com", "RECURRENCE-ID:20260102T100000Z", "REQUEST-STATUS:5.1;Service unavailable"),
+			vtReplyEvent("ATTENDEE:mailto:b@example.com", "RECURRENCE-ID:20260103T100000Z", "REQUEST-STATUS:2.0;Success"))...), nil,
+			vtWant{false, "request-status", "REQUEST-STATUS", "3.1"}, vtWant{false, "request-status", "REQUEST-STATUS", "3.1"}},
+		{"REQUEST-STATUS 2.0 and 4.0 in two components", vtCal("REPLY", vtJoin(
+			vtReplyEvent("ATTENDEE:mailto:b@example.com", "RECURRENCE-ID:20260102T100000Z", "REQUEST-STATUS:4.0;Event conflict"),
+			vtReplyEvent("ATTENDEE:mailto:b@example.com", "RECURRENCE-ID:20260103T100000Z", "REQUEST-STATUS:2.0;Success"))...), nil,
+			vtOK, vtOK},
 		{"TZID without VTIMEZONE", vtCal("REQUEST", vtEvent("RDATE;TZID=Europe/Paris:20260105T100000")...), nil,
 			vtWant{false, "vtimezone", "RDATE", "3.11"}, vtWant{false, "vtimezone", "RDATE", "3.11"}},
 		{"TZID known by reference (RFC 7809)", vtCal("REQUEST", vtEvent("RDATE;TZID=Europe/Paris:20260105T100000")...), paris, vtOK, vtOK},
