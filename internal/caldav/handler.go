@@ -173,6 +173,7 @@ func (h *Handler) toHTTP(err error) *webdav.Error {
 		pe  *caldata.PreconditionError
 		uce *UIDConflictError
 		se  *ScheduleError
+		pve *PrivilegeError
 	)
 	switch {
 	case errors.As(err, &we):
@@ -194,6 +195,11 @@ func (h *Handler) toHTTP(err error) *webdav.Error {
 			space = webdav.NSCalDAV
 		}
 		return &webdav.Error{Code: code, Condition: xmlName(space, pe.Name), Msg: pe.Msg, Err: err}
+	case errors.As(err, &pve):
+		// RFC 3744 §7.1.1, as in RFC 6638 Appendix B.6.
+		e := needPrivilege(h.hrefOfPath(pve.Path), privilegeName(pve.Privilege))
+		e.Err = err
+		return e
 	case errors.As(err, &uce):
 		// RFC 4791 §5.3.2.1: CALDAV:no-uid-conflict names the resource
 		// already holding the UID.

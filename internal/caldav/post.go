@@ -80,7 +80,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rq *request) erro
 
 // needPrivilege is 403 DAV:need-privileges naming the privilege missing
 // on the resource at href (RFC 3744 §7.1.1).
-func needPrivilege(href string, priv xml.Name) error {
+//
+// RFC 6638 Appendix B.6 shows the body.
+func needPrivilege(href string, priv xml.Name) *webdav.Error {
 	return &webdav.Error{Code: http.StatusForbidden, Condition: webdav.Name("need-privileges"),
 		Content: []*webdav.Element{webdav.NewElement(webdav.Name("resource"), webdav.Href(href),
 			webdav.NewElement(webdav.Name("privilege"), webdav.NewElement(priv)))}}

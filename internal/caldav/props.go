@@ -281,12 +281,7 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		}
 		return text(cal.Availability)
 	case pCalendarUserType:
-		// RFC 6638 §2.4.2.
-		t := strings.ToUpper(prin.Type)
-		if t == "" {
-			t = "INDIVIDUAL"
-		}
-		return text(t)
+		return text(userType(prin))
 	case pSupportedReportSet:
 		// RFC 3253 §3.1.5.
 		var reports []*webdav.Element
@@ -395,6 +390,15 @@ func (h *Handler) prop(pc *propCtx, res *resource, name xml.Name) (*webdav.Eleme
 		return text(cal.SyncToken)
 	}
 	return missing()
+}
+
+// userType is the CALDAV:calendar-user-type of p (RFC 6638 §2.4.2): a
+// CUTYPE value (RFC 5545 §3.2.3), INDIVIDUAL by default.
+func userType(p *Principal) string {
+	if p.Type == "" {
+		return "INDIVIDUAL"
+	}
+	return strings.ToUpper(p.Type)
 }
 
 // icalUTC is the RFC 5545 §3.3.5 form of a UTC date-time.
@@ -521,6 +525,27 @@ var privNames = []struct {
 	{PrivScheduleSendInvite, webdav.CalName("schedule-send-invite")},
 	{PrivScheduleSendReply, webdav.CalName("schedule-send-reply")},
 	{PrivScheduleSendFreeBusy, webdav.CalName("schedule-send-freebusy")},
+}
+
+// privilegeName is the element of a privilege: an aggregate's when p is
+// exactly one, else that of the first privilege of p.
+func privilegeName(p Privileges) xml.Name {
+	switch p {
+	case PrivAll:
+		return webdav.Name("all")
+	case PrivWrite:
+		return webdav.Name("write")
+	case PrivScheduleDeliver:
+		return webdav.CalName("schedule-deliver")
+	case PrivScheduleSend:
+		return webdav.CalName("schedule-send")
+	}
+	for _, pn := range privNames {
+		if p&pn.p != 0 {
+			return pn.name
+		}
+	}
+	return webdav.Name("all")
 }
 
 // privilegeElements lists p as DAV:privilege elements, aggregates first,

@@ -21,6 +21,7 @@ var searchable = []struct {
 }{
 	{pDisplayName, "Display name"},
 	{pCalendarUserAddressSet, "Calendar user address"},
+	{pCalendarUserType, "Calendar user type"}, // RFC 6638 §2.4.2: SHOULD be searchable
 	{pEmailAddressSet, "Email address"},
 }
 
@@ -32,6 +33,8 @@ func searchValues(p *Principal, name xml.Name) ([]string, bool) {
 		return []string{p.DisplayName}, true
 	case pCalendarUserAddressSet:
 		return p.Addresses, true
+	case pCalendarUserType:
+		return []string{userType(p)}, true
 	case pEmailAddressSet:
 		var out []string
 		for _, a := range p.Addresses {

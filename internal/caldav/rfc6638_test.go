@@ -46,9 +46,9 @@ func readTranscript(t *testing.T, name string) transcript {
 	return tr
 }
 
-// rfcPath maps the RFC's "/home/<user>/calendars/<collection>/…" to this
-// server's "/dav/calendars/<user>/<collection>/…".
-var rfcPath = regexp.MustCompile(`^/home/([^/]+)/calendars/`)
+// rfcPath finds the RFC's "/home/<user>/calendars/<collection>/…", which is
+// this server's "/dav/calendars/<user>/<collection>/…".
+var rfcPath = regexp.MustCompile(`/home/([^/]+)/calendars/`)
 
 // send replays an RFC request on h: its path mapped, Host and the
 // "Content-Length: xxxx" placeholder dropped, the body's LF made CRLF.
@@ -101,26 +101,45 @@ func TestRFC6638(t *testing.T) {
 	t.Run("B.5 busy time request", func(t *testing.T) {
 		h := newTestHandler(newFakeRFC6638(), "/dav/")
 		w := send(t, h, readTranscript(t, "rfc6638_B.5_01_request.txt"))
-		want := readTranscript(t, "rfc6638_B.5_01_response.txt")
-		if got := "HTTP/1.1 " + w.Result().Status; got != want.start {
-			t.Fatalf("B.5 POST = %q, want %q:\n%s", got, want.start, w.Body)
-		}
-		if got, exp := mediaType(t, w.Header().Get("Content-Type")), mediaType(t, want.header.Get("Content-Type")); got != exp {
-			t.Errorf("B.5 POST Content-Type = %q, want %q", got, exp)
-		}
-		got, err := webdav.ParseXML(w.Body.Bytes())
-		if err != nil {
-			t.Fatalf("B.5 POST answer: %v\n%s", err, w.Body)
-		}
-		exp, err := webdav.ParseXML([]byte(want.body))
-		if err != nil {
-			t.Fatalf("the RFC's answer: %v", err)
-		}
-		gotCanon, expCanon := canonicalXML(t, got), canonicalXML(t, exp)
-		if !slices.Equal(gotCanon, expCanon) {
-			t.Errorf("B.5 POST answer:\n%s\nwant (DTSTAMP and PRODID aside):\n%s", strings.Join(gotCanon, "\n"), strings.Join(expCanon, "\n"))
-		}
+		compareAnswer(t, "B.5 POST", w, readTranscript(t, "rfc6638_B.5_01_response.txt"))
 	})
+	t.Run("B.6 invitation on behalf of another", func(t *testing.T) {
+		// Cyrus may write Wilfredo's calendar, but Wilfredo has not
+		// granted him schedule-send-invite on his outbox, so the backend
+		// refuses to send the invitations.
+		b := newFakeRFC6638()
+		work := &b.cals["wilfredo/work"].cal
+		work.ACL = append(work.ACL, ACE{Principal: "cyrus", Grant: PrivRead | PrivWrite})
+		h := newTestHandler(errBackend{b, &PrivilegeError{Path: "calendars/wilfredo/outbox/", Privilege: PrivScheduleSendInvite}}, "/dav/")
+		w := send(t, h, readTranscript(t, "rfc6638_B.6_01_request.txt"))
+		want := readTranscript(t, "rfc6638_B.6_01_response.txt")
+		compareAnswer(t, "B.6 PUT", w, want)
+	})
+}
+
+// compareAnswer compares an answer with the RFC's: status line, media
+// type, and the XML body element by element with the RFC's paths mapped
+// (canonicalXML).
+func compareAnswer(t *testing.T, what string, w *httptest.ResponseRecorder, want transcript) {
+	t.Helper()
+	if got := "HTTP/1.1 " + w.Result().Status; got != want.start {
+		t.Fatalf("%s = %q, want %q:\n%s", what, got, want.start, w.Body)
+	}
+	if got, exp := mediaType(t, w.Header().Get("Content-Type")), mediaType(t, want.header.Get("Content-Type")); got != exp {
+		t.Errorf("%s Content-Type = %q, want %q", what, got, exp)
+	}
+	got, err := webdav.ParseXML(w.Body.Bytes())
+	if err != nil {
+		t.Fatalf("%s answer: %v\n%s", what, err, w.Body)
+	}
+	exp, err := webdav.ParseXML([]byte(rfcPath.ReplaceAllString(want.body, "/dav/calendars/$1/")))
+	if err != nil {
+		t.Fatalf("the RFC's answer: %v", err)
+	}
+	gotCanon, expCanon := canonicalXML(t, got), canonicalXML(t, exp)
+	if !slices.Equal(gotCanon, expCanon) {
+		t.Errorf("%s answer:\n%s\nwant (DTSTAMP and PRODID aside):\n%s", what, strings.Join(gotCanon, "\n"), strings.Join(expCanon, "\n"))
+	}
 }
 
 // canonicalXML lists the elements of e by path with their text, the

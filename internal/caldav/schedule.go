@@ -6,6 +6,7 @@ package caldav
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -81,6 +82,24 @@ func (e *ScheduleError) Error() string {
 }
 
 func (e *ScheduleError) Unwrap() error { return e.Err }
+
+// PrivilegeError is DAV:need-privileges (RFC 3744 §7.1.1) naming what the
+// current user lacks on which resource, for a backend to return when the
+// privilege is not on the resource of the request: CALDAV:schedule-send-
+// invite on the organizer's outbox when a PUT would send invitations (RFC
+// 6638 §6.2.2, Appendix B.6), say. The handler answers 403.
+type PrivilegeError struct {
+	// Path names the resource as UIDConflictError.Href does, such as
+	// "calendars/wilfredo/outbox/".
+	Path string
+	// Privilege is the privilege missing: one bit, or an aggregate
+	// (PrivScheduleSend), which is named by its own element.
+	Privilege Privileges
+}
+
+func (e *PrivilegeError) Error() string {
+	return fmt.Sprintf("caldav: privilege %#x needed on %s", uint32(e.Privilege), e.Path)
+}
 
 // status is the HTTP status of the precondition.
 func (e *ScheduleError) status() int {
