@@ -72,6 +72,18 @@ func AttendeeUpdate(old, new *ical.Component, attendee string, opts Options) (Up
 	if err != nil {
 		return Update{}, err
 	}
+	if old != nil {
+		oorg, _, err := organizerOf(newObject(old))
+		if err != nil {
+			return Update{}, err
+		}
+		if oorg != org && oorg != attendee {
+			return Update{}, attendeeChangeError("ORGANIZER changed from %s to %s", oorg, org)
+		}
+		if ou, nu := UID(old), UID(new); ou != nu {
+			return Update{}, attendeeChangeError("UID changed from %q to %q", ou, nu)
+		}
+	}
 	if org == "" {
 		return Update{}, fmt.Errorf("attendee update: %w", ErrNotScheduling)
 	}
@@ -86,17 +98,6 @@ func AttendeeUpdate(old, new *ical.Component, attendee string, opts Options) (Up
 	base := old
 	if old == nil {
 		base = unanswered(new, attendee)
-	} else {
-		if ou, nu := UID(old), UID(new); ou != nu {
-			return Update{}, attendeeChangeError("UID changed from %q to %q", ou, nu)
-		}
-		oorg, _, err := organizerOf(newObject(old))
-		if err != nil {
-			return Update{}, err
-		}
-		if oorg != org {
-			return Update{}, attendeeChangeError("ORGANIZER changed from %s to %s", oorg, org)
-		}
 	}
 	out := clone(new)
 	d := &attendeeDiff{attendee: attendee, ob: newObject(base), nb: newObject(out), opts: opts}
@@ -352,7 +353,7 @@ func (d *attendeeDiff) compare(base, out *ical.Component) error {
 	// them (that would reinstate instances the organizer excluded).
 	var declined []string
 	if nb.master != nil {
-		oldEx, newEx := exdateKeys(ob, ob.master), exdateKeys(nb, nb.master)
+		oldEx, newEx := exdateInstanceKeys(ob, ob.master), exdateInstanceKeys(nb, nb.master)
 		for _, k := range oldEx {
 			if !slices.Contains(newEx, k) {
 				return attendeeChangeError("EXDATE %s removed", k)

@@ -619,8 +619,8 @@ func deriveInstance(master *ical.Component, inst recur.Instance) *ical.Component
 	return c
 }
 
-// exdateKeys returns the instance keys of c's EXDATE values, in order.
-func exdateKeys(o *object, c *ical.Component) []string {
+// exdateInstanceKeys returns the instance keys of c's EXDATE values, in order.
+func exdateInstanceKeys(o *object, c *ical.Component) []string {
 	var out []string
 	for _, p := range c.PropsNamed(ical.PropExDate) {
 		ds, err := p.DateTimes()

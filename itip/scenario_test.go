@@ -103,9 +103,11 @@ func (s *scenario) command(at string, args, body []string) {
 		return args[i]
 	}
 	p, key := "", ""
-	if len(args) > 1 {
+	if len(args) > 1 && args[0] != "send" {
 		p = scPrincipal(args[1])
-		key = p + " " + arg(2)
+		if len(args) > 2 {
+			key = p + " " + args[2]
+		}
 	}
 	var msgs []Message
 	var err error
