@@ -116,7 +116,8 @@ type Calendar struct {
 	CTag      string
 	Modified  time.Time
 
-	// Privileges of the current user on the collection.
+	// Privileges of the current user on the collection; on an inbox or
+	// outbox including the scheduling privileges of RFC 6638 §6.
 	Privileges Privileges
 	ACL        []ACE
 
@@ -205,12 +206,16 @@ type Backend interface {
 	Principals(ctx context.Context) ([]*Principal, error)
 
 	// Calendars lists the collections of owner's home that the current
-	// user may see.
+	// user may see, the scheduling inbox and outbox among them.
 	Calendars(ctx context.Context, owner string) ([]*Calendar, error)
 	Calendar(ctx context.Context, owner, name string) (*Calendar, error)
-	// CreateCalendar creates c in c.Owner's home (ErrExists if taken).
+	// CreateCalendar creates c in c.Owner's home (ErrExists if taken);
+	// c is of Kind "calendar".
 	CreateCalendar(ctx context.Context, c *Calendar) error
-	// UpdateCalendar stores the descriptive fields and Props of c.
+	// UpdateCalendar stores the descriptive fields and Props of c, and
+	// Transparent, DefaultCalendar and Availability (which the handler
+	// has checked; a backend that finds DefaultCalendar unfit returns
+	// *ScheduleError valid-schedule-default-calendar-URL).
 	UpdateCalendar(ctx context.Context, c *Calendar) error
 	DeleteCalendar(ctx context.Context, owner, name string) error
 	// SetACL replaces the non-protected ACEs of a calendar (RFC 3744 §8.1).

@@ -338,8 +338,16 @@ func (b errBackend) PutObject(ctx context.Context, owner, cal, name string, data
 	return PutResult{}, b.err
 }
 
+// updateErrBackend fails UpdateCalendar with a fixed error.
+type updateErrBackend struct {
+	*fakeBackend
+	err error
+}
+
+func (b updateErrBackend) UpdateCalendar(ctx context.Context, c *Calendar) error { return b.err }
+
 // TestScheduleErrorStatus checks how serveError answers a ScheduleError
-// (RFC 6638 §3.2.4, §5.2).
+// (RFC 6638 §3.2.4, §4.3.1.2, §5.2).
 func TestScheduleErrorStatus(t *testing.T) {
 	tests := []struct {
 		err    error
@@ -358,5 +366,13 @@ func TestScheduleErrorStatus(t *testing.T) {
 		if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.want) || strings.Contains(w.Body.String(), "cause") {
 			t.Errorf("PUT failing with %v = %d\n%s\nwant %d with %q", tt.err, w.Code, w.Body, tt.status, tt.want)
 		}
+	}
+	// A default calendar the backend finds unfit, after the handler's
+	// checks passed.
+	h := newTestHandler(updateErrBackend{newFake(), &ScheduleError{Condition: "valid-schedule-default-calendar-URL"}}, "/dav/")
+	w := do(t, h, "PROPPATCH", "/dav/calendars/alice/inbox/", nil, `<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>`+
+		`<C:schedule-default-calendar-URL><D:href>/dav/calendars/alice/work/</D:href></C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>`)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "<C:valid-schedule-default-calendar-URL/>") {
+		t.Errorf("PROPPATCH refused by the backend = %d\n%s\nwant 403 valid-schedule-default-calendar-URL", w.Code, w.Body)
 	}
 }
