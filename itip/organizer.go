@@ -15,9 +15,6 @@ import (
 	"github.com/almanac-project/almanac/ical/recur"
 )
 
-// errPending marks the parts of the engine being written in this session.
-var errPending = errors.New("itip: not yet implemented")
-
 // OrganizerUpdate turns a change of the organizer's copy of a scheduling
 // object, from old (nil when the object is created) to new, into the
 // messages RFC 6638 §3.2.1.1 (create) and §3.2.1.2 (modify) require:
@@ -523,13 +520,22 @@ func scheduleAgent(p *ical.Property) string {
 // schedulingParams are the RFC 6638 §7 parameters no message carries.
 var schedulingParams = []string{ical.ParamScheduleAgent, ical.ParamScheduleStatus, ical.ParamScheduleForceSend}
 
-// withoutScheduling returns ps without the RFC 6638 §7 parameters.
+// withoutScheduling returns ps without the RFC 6638 §7 parameters and
+// Almanac's own bookkeeping (X-ALMANAC-*, such as the reply stamp of the
+// organizer's copy).
 func withoutScheduling(ps ical.Params) ical.Params {
-	if !strings.Contains(ps.String(), "SCHEDULE-") {
-		return ps
+	text := ps.String()
+	if strings.Contains(text, "SCHEDULE-") {
+		for _, n := range schedulingParams {
+			ps.Del(n)
+		}
 	}
-	for _, n := range schedulingParams {
-		ps.Del(n)
+	if strings.Contains(text, "X-ALMANAC-") {
+		for p := range ps.All() {
+			if strings.HasPrefix(strings.ToUpper(p.Name), "X-ALMANAC-") {
+				ps.Del(p.Name)
+			}
+		}
 	}
 	return ps
 }
@@ -1228,15 +1234,13 @@ func sameForRecipients(a, b *ical.Component, ignoreSeq bool) bool {
 	return true
 }
 
-// participationParams are the ATTENDEE parameters an answer changes, with
-// the RFC 6638 §7 ones.
-var participationParams = []string{
-	ical.ParamPartStat, ical.ParamRSVP, ical.ParamDelegatedTo, ical.ParamDelegatedFrom,
-	ical.ParamScheduleAgent, ical.ParamScheduleStatus, ical.ParamScheduleForceSend,
-}
+// participationParams are the ATTENDEE parameters an answer changes.
+var participationParams = []string{ical.ParamPartStat, ical.ParamRSVP, ical.ParamDelegatedTo, ical.ParamDelegatedFrom}
 
-// sameWithout compares two parameter lists without participationParams.
+// sameWithout compares two parameter lists without participationParams
+// and what withoutScheduling removes.
 func sameWithout(a, b ical.Params) bool {
+	a, b = withoutScheduling(a), withoutScheduling(b)
 	for _, n := range participationParams {
 		a.Del(n)
 		b.Del(n)
