@@ -198,6 +198,16 @@ func (s *scenario) command(at string, args, body []string) {
 	}
 	s.err, s.last = err, msgs
 	s.queue = append(s.queue, msgs...)
+	s.validate(at, msgs)
+}
+
+// validate checks every message against the RFC 5546 restriction tables.
+func (s *scenario) validate(at string, msgs []Message) {
+	for _, m := range msgs {
+		if ps := Validate(m.Calendar, ValidateOptions{}); !Valid(ps) {
+			s.t.Errorf("%s: the %s from %s is not valid iTIP: %v", at, m.Method, m.Originator, ps)
+		}
+	}
 }
 
 // send delivers the queue through Process, each message to each recipient.
@@ -232,6 +242,7 @@ func (s *scenario) send(at string, reverse bool, want []string) {
 		}
 	}
 	s.queue = slices.Clone(s.last)
+	s.validate(at, s.last)
 	if len(want) > 0 {
 		s.compare(at, "deliveries", want, got)
 	}
