@@ -310,17 +310,21 @@ func stamp(c *ical.Component, now time.Time) {
 	c.Set(p)
 }
 
-// SetScheduleStatus records the delivery status code of a message to or
-// from addr in obj (RFC 6638 §3.2.9, §7.3): on every ATTENDEE with that
-// address in the organizer's copy, or on the ORGANIZER in an attendee's
-// copy when addr is the organizer. It reports whether any property
-// changed.
+// SetScheduleStatus records the delivery status code of a message to addr
+// in obj (RFC 6638 §3.2.9, §7.3): on the ORGANIZER when addr is the
+// organizer (an attendee's copy, whose REPLY went to the organizer), else
+// on every ATTENDEE with that address (the organizer's copy). It reports
+// whether any property changed.
 func SetScheduleStatus(obj *ical.Component, addr, code string) bool {
+	name := ical.PropAttendee
+	if Organizer(obj) == addr {
+		name = ical.PropOrganizer
+	}
 	changed := false
 	for _, c := range newObject(obj).comps {
 		for i := range c.Props {
 			p := &c.Props[i]
-			if (p.Name != ical.PropAttendee && p.Name != ical.PropOrganizer) || p.CalAddress() != addr {
+			if p.Name != name || p.CalAddress() != addr {
 				continue
 			}
 			if p.Params.Get(ical.ParamScheduleStatus) == code {

@@ -4,9 +4,15 @@
 package calendar
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/internal/caldav/caldata"
+	"github.com/almanac-project/almanac/itip"
 )
 
 // freeBusyProps are the properties a free-busy computation reads (RFC 4791
@@ -49,4 +55,99 @@ func FreeBusyData(data []byte) ([]byte, error) {
 		out.Children = append(out.Children, v)
 	}
 	return ical.Marshal(out), nil
+}
+
+// FreeBusyAnswer is the answer for one recipient of a free-busy request.
+type FreeBusyAnswer struct {
+	Recipient string
+	// Status is a REQUEST-STATUS value, such as "2.0;Success".
+	Status string
+	// Reply is the VFREEBUSY REPLY (a VCALENDAR with METHOD), or nil.
+	Reply []byte
+}
+
+// ScheduleFreeBusy answers msg, a VFREEBUSY REQUEST that owner POSTs to
+// their scheduling outbox (RFC 6638 §5, Appendix B.5; RFC 5546 §3.3.2),
+// with one answer per ATTENDEE in order. The ORGANIZER
+// must be one of owner's addresses (CALDAV:valid-organizer, RFC 6638
+// §5.2.2). A
+// principal of the service answers with its busy time: its calendars that
+// are not transparent (RFC 6638 §9.1) and its availability (RFC 7953),
+// never the events themselves; anyone else cannot be asked in real time.
+func (s *Service) ScheduleFreeBusy(ctx context.Context, owner string, msg *ical.Component) ([]FreeBusyAnswer, error) {
+	o, err := s.Principal(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var req *ical.Component
+	for _, c := range msg.Children {
+		if c.Name == ical.CompFreeBusy {
+			req = c
+			break
+		}
+	}
+	if req == nil {
+		return nil, &itip.ChangeError{Condition: "valid-scheduling-message", Msg: "no VFREEBUSY"}
+	}
+	if org := req.Prop(ical.PropOrganizer); org == nil || !slices.Contains(o.Addresses, org.CalAddress()) {
+		return nil, &itip.ChangeError{Condition: "valid-organizer", Msg: "the ORGANIZER is not one of " + owner + "'s addresses"}
+	}
+	start, err1 := utcProp(req, ical.PropDTStart)
+	end, err2 := utcProp(req, ical.PropDTEnd)
+	if err := errors.Join(err1, err2); err != nil || !end.After(start) {
+		return nil, &itip.ChangeError{Condition: "valid-scheduling-message", Msg: "VFREEBUSY needs a DTSTART before its DTEND, in UTC"}
+	}
+	opts := s.itipOptions()
+	var out []FreeBusyAnswer
+	for _, p := range req.PropsNamed(ical.PropAttendee) {
+		addr := p.CalAddress()
+		a := FreeBusyAnswer{Recipient: addr}
+		rcpt, err := s.st.PrincipalByAddress(ctx, addr)
+		switch {
+		case err == nil:
+			a.Status, a.Reply, err = s.freeBusyReply(ctx, rcpt, msg, addr, start, end, opts)
+			if err != nil {
+				return nil, err
+			}
+		case errors.Is(err, ErrNotFound) && s.localAddress(addr):
+			a.Status = itip.RequestStatus(itip.StatusInvalidUser)
+		case errors.Is(err, ErrNotFound):
+			a.Status = itip.RequestStatus(itip.StatusNoScheduling)
+		default:
+			return nil, fmt.Errorf("recipient %q: %w", addr, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// freeBusyReply builds rcpt's answer to the free-busy request msg.
+func (s *Service) freeBusyReply(ctx context.Context, rcpt *Principal, msg *ical.Component, addr string, start, end time.Time, opts itip.Options) (string, []byte, error) {
+	objects, avail, err := s.busySources(ctx, rcpt, start, end)
+	if err != nil {
+		return "", nil, err
+	}
+	fb, err := caldata.FreeBusyAll(objects, avail, start, end, opts.Now, caldata.Options{Limits: s.opt.Limits})
+	if err != nil {
+		// A recurrence that cannot be expanded within the limits.
+		return itip.RequestStatus(itip.StatusUnavailable), nil, nil
+	}
+	reply, err := itip.FreeBusyReply(msg, addr, fb, opts)
+	if err != nil {
+		return "", nil, err
+	}
+	return itip.RequestStatus(itip.StatusSuccess), ical.Marshal(reply.Calendar), nil
+}
+
+// utcProp returns the DATE-TIME value of c's property name as an instant.
+func utcProp(c *ical.Component, name string) (time.Time, error) {
+	p := c.Prop(name)
+	if p == nil {
+		return time.Time{}, fmt.Errorf("no %s", name)
+	}
+	d, err := p.DateTime()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.Time(nil, nil)
 }

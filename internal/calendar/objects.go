@@ -181,7 +181,18 @@ func (s *Service) newObject(coll *Collection, name string, data []byte, vcal *ic
 // ETag. cond are the HTTP preconditions. It checks the owner's quota
 // (ErrQuotaExceeded) and, in the store, UID uniqueness (*UIDConflictError).
 // created says whether the object is new.
+//
+// A scheduling object resource (RFC 6638 §3.1) is scheduled implicitly:
+// the returned Object holds what was stored, which may differ from data
+// (SCHEDULE-STATUS, SEQUENCE …; compare the bytes), with a new
+// schedule-tag, and the messages have been delivered or queued. A change
+// the author may not make is an *itip.ChangeError.
 func (s *Service) PutObject(ctx context.Context, coll *Collection, name string, data []byte, vcal *ical.Component, cond Conditions) (*Object, bool, error) {
+	if coll.Kind != KindCalendar {
+		// RFC 6638 §2.1, §2.2: clients do not write into the scheduling
+		// inbox and outbox.
+		return nil, false, fmt.Errorf("collection %q is a scheduling %s: %w", coll.Name, coll.Kind, ErrForbidden)
+	}
 	o, err := s.newObject(coll, name, data, vcal, nil)
 	if err != nil {
 		return nil, false, err
@@ -193,24 +204,49 @@ func (s *Service) PutObject(ctx context.Context, coll *Collection, name string, 
 	if err := s.checkQuota(ctx, coll.OwnerID, o.Size, coll.ID, name); err != nil {
 		return nil, false, err
 	}
+	out, err := s.scheduleWrite(ctx, coll, o, vcal, cond)
+	if err != nil {
+		return nil, false, fmt.Errorf("schedule %q: %w", name, err)
+	}
 	created, err := s.st.PutObject(ctx, o, cond)
 	if err != nil {
 		return nil, false, fmt.Errorf("put object %q: %w", name, err)
 	}
+	s.send(ctx, out)
 	return o, created, nil
 }
 
-// DeleteObject removes an object; ifMatch is "" or the ETag it must have.
-func (s *Service) DeleteObject(ctx context.Context, coll *Collection, name, ifMatch string) error {
-	if err := s.st.DeleteObject(ctx, coll.ID, name, Conditions{IfMatch: ifMatch}); err != nil {
+// DeleteObject removes an object under the conditions cond (IfMatch,
+// IfScheduleTag). Deleting a scheduling object resource cancels the event
+// for its attendees, or declines it for its organizer (RFC 6638 §3.2.1.3,
+// §3.2.2.3) unless cond.NoScheduleReply.
+func (s *Service) DeleteObject(ctx context.Context, coll *Collection, name string, cond Conditions) error {
+	var out *outgoing
+	if coll.Kind == KindCalendar {
+		old, err := s.st.Object(ctx, coll.ID, name)
+		if err != nil {
+			return fmt.Errorf("delete object %q: %w", name, err)
+		}
+		if out, err = s.scheduleDelete(ctx, coll, old, cond); err != nil {
+			return fmt.Errorf("schedule deletion of %q: %w", name, err)
+		}
+	}
+	if err := s.st.DeleteObject(ctx, coll.ID, name, cond); err != nil {
 		return fmt.Errorf("delete object %q: %w", name, err)
 	}
+	s.send(ctx, out)
 	return nil
 }
 
 // MoveObject moves the object fromName of from to toName in to (which may
-// be from) in one step; cond applies to the destination.
+// be from) in one step; cond applies to the destination. A scheduling
+// object keeps its schedule only among its owner's calendars: moving one
+// to another principal's calendar is ErrForbidden (RFC 6638 §3.2.4.1 lets
+// a server refuse). The moved object gets a new schedule-tag (§3.2.10).
 func (s *Service) MoveObject(ctx context.Context, from *Collection, fromName string, to *Collection, toName string, cond Conditions) (bool, error) {
+	if from.Kind != KindCalendar || to.Kind != KindCalendar {
+		return false, fmt.Errorf("move between scheduling collections: %w", ErrForbidden)
+	}
 	src, err := s.st.Object(ctx, from.ID, fromName)
 	if err != nil {
 		return false, fmt.Errorf("object %q: %w", fromName, err)
@@ -222,6 +258,12 @@ func (s *Service) MoveObject(ctx context.Context, from *Collection, fromName str
 	o, err := s.newObject(to, toName, src.Data, cal.Component, nil)
 	if err != nil {
 		return false, err
+	}
+	if src.ScheduleTag != "" {
+		if to.OwnerID != from.OwnerID {
+			return false, fmt.Errorf("move scheduling object %q to another owner: %w", fromName, ErrForbidden)
+		}
+		o.ScheduleTag = newScheduleTag()
 	}
 	if to.OwnerID != from.OwnerID {
 		if err := s.checkQuota(ctx, to.OwnerID, o.Size, to.ID, toName); err != nil {

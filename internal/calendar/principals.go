@@ -73,7 +73,8 @@ func normalizePrincipal(p *Principal) error {
 }
 
 // CreatePrincipal validates and stores p, then creates its home with the
-// default calendar "calendar" (VEVENT and VTODO). Name must satisfy
+// default calendar "calendar" (VEVENT and VTODO) and the scheduling inbox
+// and outbox (RFC 6638 §2.1, §2.2). Name must satisfy
 // ValidPrincipalName (ErrInvalidName); Type "" means individual;
 // addresses are normalised to lower-case "mailto:" URIs. A taken name or
 // address gives ErrExists.
@@ -94,11 +95,17 @@ func (s *Service) CreatePrincipal(ctx context.Context, p *Principal) error {
 		DisplayName: "Calendar",
 		Components:  []string{ical.CompEvent, ical.CompToDo},
 	}
-	if err := s.st.CreateCollection(ctx, c); err != nil {
-		if derr := s.st.DeletePrincipal(ctx, p.ID); derr != nil {
-			err = errors.Join(err, derr)
+	home := []*Collection{c,
+		{OwnerID: p.ID, Name: InboxName, Kind: KindInbox},
+		{OwnerID: p.ID, Name: OutboxName, Kind: KindOutbox},
+	}
+	for _, c := range home {
+		if err := s.st.CreateCollection(ctx, c); err != nil {
+			if derr := s.st.DeletePrincipal(ctx, p.ID); derr != nil {
+				err = errors.Join(err, derr)
+			}
+			return fmt.Errorf("create home of %q: %w", p.Name, err)
 		}
-		return fmt.Errorf("create home of %q: %w", p.Name, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/almanac-project/almanac/ical/recur"
@@ -64,6 +65,14 @@ type Options struct {
 	// Limits bound each recurrence expansion; the zero value means the
 	// defaults of package recur.
 	Limits recur.Limits
+	// Outbound delivers scheduling messages to calendar users outside the
+	// service (RunDeliveries). Nil means no transport: such messages are
+	// queued, and their SCHEDULE-STATUS says 5.2 (RFC 6638 §3.2.9).
+	Outbound Deliverer
+	// LocalDomains are the mail domains whose addresses belong to the
+	// service: a scheduling message to an address there that no principal
+	// has gets status 3.7 (invalid calendar user) instead of the queue.
+	LocalDomains []string
 }
 
 // Service is the calendar domain service. It is safe for concurrent use.
@@ -71,6 +80,10 @@ type Service struct {
 	st  Store
 	opt Options
 	log *slog.Logger
+	// bookings holds a *sync.Mutex per room or resource (bookingLock).
+	bookings sync.Map
+	// wake signals RunDeliveries that a delivery was queued.
+	wake chan struct{}
 }
 
 // New returns a Service on st.
@@ -90,7 +103,7 @@ func New(st Store, opt Options) *Service {
 	if opt.MaxIndexInstances <= 0 {
 		opt.MaxIndexInstances = DefaultMaxIndexInstances
 	}
-	return &Service{st: st, opt: opt, log: opt.Logger}
+	return &Service{st: st, opt: opt, log: opt.Logger, wake: make(chan struct{}, 1)}
 }
 
 // Store returns the Store the Service works on, for callers such as

@@ -84,9 +84,15 @@ func TestCreatePrincipal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(colls) != 1 || colls[0].Name != "calendar" || colls[0].DisplayName != "Calendar" ||
-		!slices.Equal(colls[0].Components, []string{"VEVENT", "VTODO"}) {
-		t.Errorf("Collections(ann) = %+v, want the default calendar", colls[0])
+	var kinds []string
+	for _, c := range colls {
+		kinds = append(kinds, c.Name+":"+c.Kind)
+	}
+	if want := []string{"calendar:calendar", "inbox:inbox", "outbox:outbox"}; !slices.Equal(kinds, want) {
+		t.Errorf("Collections(ann) = %q, want %q", kinds, want)
+	}
+	if colls[0].DisplayName != "Calendar" || !slices.Equal(colls[0].Components, []string{"VEVENT", "VTODO"}) {
+		t.Errorf("Collections(ann)[0] = %+v, want the default calendar", colls[0])
 	}
 	if p, err := s.PrincipalByAddress(ctx, "mailto:ANN@example.org"); err != nil || p.Name != "ann" {
 		t.Errorf("PrincipalByAddress() = %v, %v", p, err)

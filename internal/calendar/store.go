@@ -49,6 +49,10 @@ type Conditions struct {
 	// If-Schedule-Tag-Match (RFC 6638 §8.3): the object must exist and
 	// its ScheduleTag must equal it.
 	IfScheduleTag string
+	// NoScheduleReply is the request header "Schedule-Reply: F" (RFC 6638
+	// §8.1): an attendee's change or deletion sends no REPLY. Stores
+	// ignore it.
+	NoScheduleReply bool
 }
 
 // Query selects candidate objects of one collection by the index, ordered

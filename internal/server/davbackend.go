@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/internal/caldav"
 	"github.com/almanac-project/almanac/internal/calendar"
+	"github.com/almanac-project/almanac/itip"
 )
 
 // DAVOptions configure the CalDAV backend adapter.
@@ -89,6 +91,16 @@ func davError(err error) error {
 	return fmt.Errorf("%w: %w", dav, err)
 }
 
+// scheduleError turns a refused scheduling change into the CALDAV:
+// precondition the handler reports (RFC 6638 §3.2.4, §5.2).
+func scheduleError(err error) error {
+	var ce *itip.ChangeError
+	if errors.As(err, &ce) {
+		return &caldav.ScheduleError{Condition: ce.Condition, Msg: ce.Msg, Err: err}
+	}
+	return nil
+}
+
 // objectError is davError for a write of an object in home/cal: a UID
 // conflict names the resource holding the UID.
 func objectError(err error, home, cal string) error {
@@ -96,11 +108,29 @@ func objectError(err error, home, cal string) error {
 	if errors.As(err, &uc) {
 		return &caldav.UIDConflictError{Href: "calendars/" + home + "/" + cal + "/" + uc.Name}
 	}
+	if se := scheduleError(err); se != nil {
+		return se
+	}
 	return davError(err)
 }
 
-func toDAVPrincipal(p *calendar.Principal) *caldav.Principal {
-	return &caldav.Principal{Name: p.Name, DisplayName: p.DisplayName, Type: p.Type, Addresses: p.Addresses}
+// toDAVPrincipal shows p with the names of its scheduling inbox and
+// outbox (RFC 6638 §2.1.1, §2.2.1).
+func (b *davBackend) toDAVPrincipal(ctx context.Context, p *calendar.Principal) (*caldav.Principal, error) {
+	dp := &caldav.Principal{Name: p.Name, DisplayName: p.DisplayName, Type: p.Type, Addresses: p.Addresses}
+	cs, err := b.svc.Collections(ctx, p.Name)
+	if err != nil {
+		return nil, davError(err)
+	}
+	for _, c := range cs {
+		switch c.Kind {
+		case calendar.KindInbox:
+			dp.Inbox = c.Name
+		case calendar.KindOutbox:
+			dp.Outbox = c.Name
+		}
+	}
+	return dp, nil
 }
 
 func (b *davBackend) CurrentUser(ctx context.Context) (*caldav.Principal, error) {
@@ -108,7 +138,7 @@ func (b *davBackend) CurrentUser(ctx context.Context) (*caldav.Principal, error)
 	if p == nil {
 		return nil, nil
 	}
-	return toDAVPrincipal(p), nil
+	return b.toDAVPrincipal(ctx, p)
 }
 
 // Principal shows anonymous users (of public calendars) no addresses.
@@ -117,9 +147,12 @@ func (b *davBackend) Principal(ctx context.Context, name string) (*caldav.Princi
 	if err != nil {
 		return nil, davError(err)
 	}
-	dp := toDAVPrincipal(p)
+	dp, err := b.toDAVPrincipal(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	if calendar.PrincipalFromContext(ctx) == nil {
-		dp.Addresses = nil
+		dp.Addresses, dp.Inbox, dp.Outbox = nil, "", ""
 	}
 	return dp, nil
 }
@@ -134,7 +167,7 @@ func (b *davBackend) PrincipalByAddress(ctx context.Context, addr string) (*cald
 	if err != nil {
 		return nil, davError(err)
 	}
-	return toDAVPrincipal(p), nil
+	return b.toDAVPrincipal(ctx, p)
 }
 
 // Principals lists every principal to authenticated users only.
@@ -148,7 +181,9 @@ func (b *davBackend) Principals(ctx context.Context) ([]*caldav.Principal, error
 	}
 	out := make([]*caldav.Principal, len(ps))
 	for i, p := range ps {
-		out[i] = toDAVPrincipal(p)
+		if out[i], err = b.toDAVPrincipal(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -171,6 +206,11 @@ var privileges = [...]struct {
 }
 
 func toPrivileges(r calendar.Rights) caldav.Privileges {
+	if r.Has(calendar.RightAll) {
+		// DAV:all, the scheduling privileges included (RFC 6638 §6.3);
+		// the handler shows each resource the ones it supports.
+		return caldav.PrivAll
+	}
 	var p caldav.Privileges
 	for _, m := range privileges {
 		if r.Has(m.r) {
@@ -216,9 +256,21 @@ func (b *davBackend) toCalendar(ctx context.Context, e *calendar.Entry) (*caldav
 		CTag:        strconv.FormatInt(c.ID, 10) + "-" + strconv.FormatInt(c.Seq, 10),
 		Modified:    c.Modified,
 		Privileges:  toPrivileges(e.Rights),
+		Transparent: c.Transparent,
 	}
 	for _, p := range c.Props {
+		if p.Space == calendar.NSCalDAV && (p.Local == calendar.PropDefaultCalendar || p.Local == calendar.PropAvailability) {
+			continue // live properties of the inbox, below
+		}
 		out.Props = append(out.Props, caldav.Property{Space: p.Space, Local: p.Local, XML: p.XML})
+	}
+	if c.Kind == calendar.KindInbox && e.Owned() {
+		// RFC 6638 §9.2 and RFC 7953 §7.2.4.
+		out.DefaultCalendar, _ = c.Prop(calendar.NSCalDAV, calendar.PropDefaultCalendar)
+		if out.DefaultCalendar == "" {
+			out.DefaultCalendar = calendar.DefaultCalendar
+		}
+		out.Availability, _ = c.Prop(calendar.NSCalDAV, calendar.PropAvailability)
 	}
 	if e.Owned() && c.FeedToken != "" {
 		out.FeedURL = b.opt.FeedPrefix + c.FeedToken + ".ics"
@@ -303,6 +355,7 @@ func (b *davBackend) CreateCalendar(ctx context.Context, c *caldav.Calendar) err
 		Timezone:    c.Timezone,
 		Components:  c.Components,
 		Props:       toDeadProps(c.Props),
+		Transparent: c.Transparent,
 	}
 	return davError(b.svc.CreateCollection(ctx, c.Owner, coll))
 }
@@ -325,6 +378,11 @@ func (b *davBackend) UpdateCalendar(ctx context.Context, c *caldav.Calendar) err
 	coll := e.Collection
 	coll.DisplayName, coll.Description, coll.Color = c.DisplayName, c.Description, c.Color
 	coll.Order, coll.Timezone, coll.Props = c.Order, c.Timezone, toDeadProps(c.Props)
+	coll.Transparent = c.Transparent
+	if coll.Kind == calendar.KindInbox {
+		coll.SetProp(calendar.NSCalDAV, calendar.PropDefaultCalendar, c.DefaultCalendar)
+		coll.SetProp(calendar.NSCalDAV, calendar.PropAvailability, c.Availability)
+	}
 	return davError(b.svc.UpdateCollection(ctx, coll))
 }
 
@@ -388,7 +446,7 @@ func (b *davBackend) SetACL(ctx context.Context, owner, name string, acl []calda
 }
 
 func toDAVObject(o *calendar.Object) *caldav.Object {
-	return &caldav.Object{Name: o.Name, ETag: o.ETag, Data: o.Data, Size: o.Size, Modified: o.Modified}
+	return &caldav.Object{Name: o.Name, ETag: o.ETag, ScheduleTag: o.ScheduleTag, Data: o.Data, Size: o.Size, Modified: o.Modified}
 }
 
 func toDAVObjects(os []*calendar.Object) []*caldav.Object {
@@ -484,11 +542,17 @@ func (b *davBackend) PutObject(ctx context.Context, owner, cal, name string, dat
 	if err != nil {
 		return caldav.PutResult{}, err
 	}
-	o, created, err := b.svc.PutObject(ctx, e.Collection, name, data, vcal, calendar.Conditions{IfMatch: cond.IfMatch, IfNoneMatch: cond.IfNoneMatch})
+	o, created, err := b.svc.PutObject(ctx, e.Collection, name, data, vcal, calendarConditions(cond))
 	if err != nil {
 		return caldav.PutResult{}, objectError(err, e.Home, e.Name)
 	}
-	return caldav.PutResult{ETag: o.ETag, Created: created}, nil
+	return caldav.PutResult{ETag: o.ETag, ScheduleTag: o.ScheduleTag, Created: created, Changed: !bytes.Equal(o.Data, data)}, nil
+}
+
+// calendarConditions are the service's conditions for a write of the
+// Request-URI.
+func calendarConditions(c caldav.Conditions) calendar.Conditions {
+	return calendar.Conditions{IfMatch: c.IfMatch, IfNoneMatch: c.IfNoneMatch, IfScheduleTag: c.IfScheduleTag, NoScheduleReply: c.NoScheduleReply}
 }
 
 func (b *davBackend) DeleteObject(ctx context.Context, owner, cal, name string, cond caldav.Conditions) error {
@@ -496,7 +560,10 @@ func (b *davBackend) DeleteObject(ctx context.Context, owner, cal, name string, 
 	if err != nil {
 		return err
 	}
-	return davError(b.svc.DeleteObject(ctx, e.Collection, name, cond.IfMatch))
+	if err := b.svc.DeleteObject(ctx, e.Collection, name, calendarConditions(cond)); err != nil {
+		return objectError(err, e.Home, e.Name)
+	}
+	return nil
 }
 
 func (b *davBackend) MoveObject(ctx context.Context, owner, cal, name, toOwner, toCal, toName string, cond caldav.Conditions) (bool, error) {
@@ -568,4 +635,26 @@ func (b *davBackend) Quota(ctx context.Context, owner string) (int64, int64, err
 		return 0, 0, davError(err)
 	}
 	return used, avail, nil
+}
+
+// ScheduleFreeBusy answers a free-busy request the current user POSTs to
+// their outbox (RFC 6638 §5): each recipient's busy time, never their
+// events.
+func (b *davBackend) ScheduleFreeBusy(ctx context.Context, owner string, msg *ical.Component) ([]caldav.ScheduleResponse, error) {
+	cur := calendar.PrincipalFromContext(ctx)
+	if cur == nil || cur.Name != owner {
+		return nil, caldav.ErrForbidden
+	}
+	as, err := b.svc.ScheduleFreeBusy(ctx, owner, msg)
+	if err != nil {
+		if se := scheduleError(err); se != nil {
+			return nil, se
+		}
+		return nil, davError(err)
+	}
+	out := make([]caldav.ScheduleResponse, len(as))
+	for i, a := range as {
+		out[i] = caldav.ScheduleResponse{Recipient: a.Recipient, Status: a.Status, Data: a.Reply}
+	}
+	return out, nil
 }

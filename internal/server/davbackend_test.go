@@ -81,7 +81,7 @@ func newDAVFixture(t *testing.T) *davFixture {
 	}
 	for _, c := range []string{"work", "pub"} {
 		data, vcal := davObject(t, "seed")
-		if _, _, err := f.b.PutObject(f.as["ann"], "ann", c, "seed.ics", data, vcal, caldav.Conditions{}); err != nil {
+		if _, err := f.b.PutObject(f.as["ann"], "ann", c, "seed.ics", data, vcal, caldav.Conditions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestDAVPages(t *testing.T) {
 	for i := range 6 {
 		name := fmt.Sprintf("o%d.ics", i)
 		data, vcal := davObject(t, name)
-		if _, _, err := b.PutObject(ann, "ann", "work", name, data, vcal, caldav.Conditions{}); err != nil {
+		if _, err := b.PutObject(ann, "ann", "work", name, data, vcal, caldav.Conditions{}); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, name)
@@ -207,7 +207,7 @@ func TestDAVPrivilegeMatrix(t *testing.T) {
 		}},
 		{"put", func(ctx context.Context, cal string) error {
 			data, vcal := davObject(t, "new-"+cal)
-			_, _, err := f.b.PutObject(ctx, "ann", cal, "new-"+cal+".ics", data, vcal, caldav.Conditions{})
+			_, err := f.b.PutObject(ctx, "ann", cal, "new-"+cal+".ics", data, vcal, caldav.Conditions{})
 			return err
 		}},
 		{"proppatch", func(ctx context.Context, cal string) error {
@@ -225,7 +225,7 @@ func TestDAVPrivilegeMatrix(t *testing.T) {
 			return f.b.SetACL(ctx, "ann", cal, c.ACL)
 		}},
 		{"delete", func(ctx context.Context, cal string) error {
-			err := f.b.DeleteObject(ctx, "ann", cal, "new-"+cal+".ics", "")
+			err := f.b.DeleteObject(ctx, "ann", cal, "new-"+cal+".ics", caldav.Conditions{})
 			if errors.Is(err, caldav.ErrNotFound) {
 				return nil // allowed, and nothing was put
 			}
@@ -303,7 +303,7 @@ func TestDAVSharedNames(t *testing.T) {
 	for _, c := range cals {
 		names = append(names, c.Owner+"/"+c.Name)
 	}
-	if want := []string{"rob/calendar", "rob/ann~work"}; !slices.Equal(names, want) {
+	if want := []string{"rob/calendar", "rob/inbox", "rob/outbox", "rob/ann~work"}; !slices.Equal(names, want) {
 		t.Errorf("Calendars(rob) = %q, want %q", names, want)
 	}
 	if _, err := f.b.Object(rob, "rob", "ann~work", "seed.ics"); err != nil {
@@ -328,7 +328,7 @@ func TestDAVSharedNames(t *testing.T) {
 	}
 	// A write through the shared name by wes conflicts with the href wes uses.
 	data, vcal := davObject(t, "seed")
-	_, _, err = f.b.PutObject(f.as["wes"], "wes", "ann~work", "other.ics", data, vcal, caldav.Conditions{})
+	_, err = f.b.PutObject(f.as["wes"], "wes", "ann~work", "other.ics", data, vcal, caldav.Conditions{})
 	var uc *caldav.UIDConflictError
 	if !errors.As(err, &uc) || uc.Href != "calendars/wes/ann~work/seed.ics" {
 		t.Errorf("PutObject(same UID) = %v, want UIDConflictError calendars/wes/ann~work/seed.ics", err)
@@ -402,11 +402,11 @@ func TestDAVSyncTokens(t *testing.T) {
 	}
 	for _, uid := range []string{"a", "b", "c"} {
 		data, vcal := davObject(t, uid)
-		if _, _, err := f.b.PutObject(ann, "ann", "work", uid+".ics", data, vcal, caldav.Conditions{}); err != nil {
+		if _, err := f.b.PutObject(ann, "ann", "work", uid+".ics", data, vcal, caldav.Conditions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.b.DeleteObject(ann, "ann", "work", "seed.ics", ""); err != nil {
+	if err := f.b.DeleteObject(ann, "ann", "work", "seed.ics", caldav.Conditions{}); err != nil {
 		t.Fatal(err)
 	}
 	got, t2, truncated, err := f.b.Changes(ann, "ann", "work", token, 2)
