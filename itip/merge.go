@@ -28,6 +28,20 @@ func MergeParticipation(from, into *ical.Component, except string, withStatus bo
 	if withStatus {
 		names = append(names[:len(names):len(names)], ical.ParamScheduleStatus)
 	}
+	// The attendees of each source component by address: copies of big
+	// meetings have hundreds of attendees.
+	index := map[*ical.Component]map[string]*ical.Property{}
+	attendeesOf := func(c *ical.Component) map[string]*ical.Property {
+		m, ok := index[c]
+		if !ok {
+			m = map[string]*ical.Property{}
+			for _, p := range c.PropsNamed(ical.PropAttendee) {
+				m[p.CalAddress()] = p
+			}
+			index[c] = m
+		}
+		return m
+	}
 	changed := false
 	for _, c := range dst.comps {
 		sc := src.byKey[dst.key(c)]
@@ -37,6 +51,7 @@ func MergeParticipation(from, into *ical.Component, except string, withStatus bo
 		if sc == nil {
 			continue
 		}
+		srcAttendees := attendeesOf(sc)
 		for i := range c.Props {
 			p := &c.Props[i]
 			if p.Name != ical.PropAttendee {
@@ -46,7 +61,7 @@ func MergeParticipation(from, into *ical.Component, except string, withStatus bo
 			if addr == except {
 				continue
 			}
-			sp := findAttendee(sc, addr)
+			sp := srcAttendees[addr]
 			if sp == nil {
 				continue
 			}
