@@ -165,7 +165,9 @@ func (s *scenario) command(at string, args, body []string) {
 			}
 			m, err = FreeBusyReply(s.fbRequest, p, busy, s.opts)
 		}
-		msgs = []Message{m}
+		if err == nil {
+			msgs = []Message{m}
+		}
 	case "acceptcounter":
 		var u Update
 		if u, err = AcceptCounter(s.copies[key], s.counters[key], s.opts); err == nil {
@@ -235,7 +237,15 @@ func (s *scenario) send(at string, reverse bool, want []string) {
 				s.copies[key] = res.Object
 			}
 			if m.Method == MethodCounter {
-				s.counters[key] = m.Calendar
+				// The caller knows the originator: DeclineCounter takes
+				// the COUNTER with the proposer's ATTENDEE only.
+				c := clone(m.Calendar)
+				for _, comp := range newObject(c).comps {
+					comp.Props = slices.DeleteFunc(comp.Props, func(p ical.Property) bool {
+						return p.Name == ical.PropAttendee && p.CalAddress() != m.Originator && p.CalAddress() != r
+					})
+				}
+				s.counters[key] = c
 			}
 			got = append(got, fmt.Sprintf("%s %s %s", strings.TrimPrefix(r, "mailto:"), res.Status, outcome))
 			s.last = append(s.last, res.Messages...)
