@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,6 +104,11 @@ func New(st Store, opt Options) *Service {
 	if opt.MaxIndexInstances <= 0 {
 		opt.MaxIndexInstances = DefaultMaxIndexInstances
 	}
+	domains := make([]string, len(opt.LocalDomains))
+	for i, d := range opt.LocalDomains {
+		domains[i] = strings.ToLower(strings.TrimSpace(d))
+	}
+	opt.LocalDomains = domains
 	return &Service{st: st, opt: opt, log: opt.Logger, wake: make(chan struct{}, 1)}
 }
 

@@ -124,7 +124,7 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, opt: opt, log: opt.Logger, store: st, metrics: newMetrics()}
-	s.svc = calendar.New(st, calendar.Options{Now: opt.Now, Logger: opt.Logger})
+	s.svc = calendar.New(st, calendar.Options{Now: opt.Now, Logger: opt.Logger, LocalDomains: cfg.Domains})
 	s.auth = auth.New(st, auth.Options{Now: opt.Now})
 	s.feed = s.svc.Feed
 	s.ping = func(ctx context.Context) error { return pingStore(ctx, st) }
