@@ -56,8 +56,10 @@ const replyStampParam = "X-ALMANAC-REPLY-STAMP"
 //     PERCENT-COMPLETE, COMPLETED and STATUS from the reply (RFC 5546
 //     §3.4.3); with several, only the PARTSTAT of each is kept, since the
 //     to-do's own progress is the organizer's to set (RFC 5546 §4.5.6).
-//   - When a delegate declines, the organizer MUST send an update REQUEST
-//     to the delegator (RFC 5546 §4.2.5): Result.Messages holds it.
+//   - When a delegate declines, the delegator is asked again: no longer
+//     delegated to them, PARTSTAT NEEDS-ACTION and RSVP TRUE (RFC 5546
+//     §4.2.7), and the organizer MUST send the delegator an update REQUEST
+//     (RFC 5546 §4.2.5): Result.Messages holds it.
 //
 // A REPLY never changes the organizer's schedule-tag (RFC 6638 §3.2.10):
 // Result.Significant is false. The SHOULD of RFC 6638 §4.2 to tell the
@@ -245,7 +247,21 @@ func (ap *replyApplier) delegation(target, mc *ical.Component, rp *ical.Property
 		return
 	}
 	for _, from := range addressParam(rp, ical.ParamDelegatedFrom) {
-		if from != ap.org && findAttendee(target, from) != nil && !slices.Contains(ap.notify, from) {
+		q := findAttendee(target, from)
+		if from == ap.org || q == nil {
+			continue
+		}
+		// RFC 5546 §4.2.7: the delegator is asked again (RSVP, no
+		// longer delegated to the delegate who declined) and may accept
+		// or delegate to someone else.
+		if to := slices.DeleteFunc(addressParam(q, ical.ParamDelegatedTo), func(a string) bool { return a == who }); len(to) > 0 {
+			q.Params.Set(ical.ParamDelegatedTo, to...)
+		} else if partStat(q) == "DELEGATED" {
+			q.Params.Del(ical.ParamDelegatedTo)
+			q.Params.Set(ical.ParamPartStat, "NEEDS-ACTION")
+			q.Params.Set(ical.ParamRSVP, "TRUE")
+		}
+		if !slices.Contains(ap.notify, from) {
 			ap.notify = append(ap.notify, from)
 		}
 	}

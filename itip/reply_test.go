@@ -376,7 +376,14 @@ func TestApplyReplyDelegateDeclines(t *testing.T) {
 	if !res.Applied || len(res.Messages) != 1 || !slices.Equal(res.Messages[0].Recipients, []string{"mailto:c@example.com"}) {
 		t.Fatalf("Process(delegate declines) = applied %v, %d messages, want applied and an update to c", res.Applied, len(res.Messages))
 	}
-	if got := partStat(findAttendee(newObject(res.Object).master, "mailto:e@example.com")); got != "DECLINED" {
+	master := newObject(res.Object).master
+	if got := partStat(findAttendee(master, "mailto:e@example.com")); got != "DECLINED" {
 		t.Errorf("Process(delegate declines) delegate PARTSTAT = %s, want DECLINED", got)
+	}
+	if got, want := rpAttendee(master, "mailto:c@example.com"), "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:c@example.com"; got != want {
+		t.Errorf("Process(delegate declines) delegator = %s, want %s (RFC 5546 §4.2.7)", got, want)
+	}
+	if c := newObject(res.Messages[0].Calendar).comps[0]; partStat(findAttendee(c, "mailto:c@example.com")) != "NEEDS-ACTION" {
+		t.Errorf("Process(delegate declines) update to the delegator does not ask again")
 	}
 }
