@@ -118,6 +118,9 @@ type Options struct {
 	// MaxInstances bounds recurrence expansion (a recurrence bomb gets
 	// ErrLimit); 0 means DefaultMaxInstances.
 	MaxInstances int
+	// Validated tells Process that the message was already checked with
+	// Validate, so that it does not check it again.
+	Validated bool
 }
 
 // DefaultProdID is the PRODID of messages when Options.ProdID is "".

@@ -223,8 +223,13 @@ func (v *tableCheck) checkRows(c *ical.Component, rs *rowSet, ref compRef, skip 
 		}
 		switch {
 		case n < row.min:
-			v.report(ref, row.name, c.Line, rule, rs.section, "3.11",
+			p := v.report(ref, row.name, c.Line, rule, rs.section, "3.11",
 				fmt.Sprintf("missing (presence %s, found %d)", row.presence, n))
+			if !v.strict && v.method == "REPLY" && row.name == ical.PropOrganizer {
+				// Outlook's replies and the RFC's own example 4.5.7.2 omit
+				// it; the organizer is the recipient, who holds the copy.
+				p.Warning = true
+			}
 		case max == 0 && n > 0:
 			msg := fmt.Sprintf("not allowed (presence %s, found %d)", row.presence, n)
 			if row.unlisted {

@@ -127,6 +127,12 @@ func (s *Service) rewrite(ctx context.Context, coll *Collection, o *Object, cal 
 // scheduling inbox (RFC 6638 §4.1), then automatic processing into the
 // principal's calendar. It returns the SCHEDULE-STATUS of the delivery.
 func (s *Service) deliverLocal(ctx context.Context, m itip.Message, data []byte, rcpt *Principal, addr string) string {
+	if ps := itip.Validate(m.Calendar, itip.ValidateOptions{Mode: itip.ModeInterop, KnownTZID: itip.KnownTZID}); !itip.Valid(ps) {
+		// RFC 5546 §3: an invalid message is never delivered or
+		// applied; RFC 6638 §3.2.9: rejected for good.
+		s.log.WarnContext(ctx, "scheduling: invalid iTIP message not delivered", "recipient", addr, "uid", m.UID, "method", m.Method, "problem", ps[0].String())
+		return itip.StatusNoScheduling
+	}
 	inbox, err := s.schedulingCollection(ctx, rcpt, KindInbox)
 	if err != nil {
 		s.log.ErrorContext(ctx, "scheduling: inbox", "principal", rcpt.Name, "err", err)
@@ -193,6 +199,7 @@ func (s *Service) processOnce(ctx context.Context, rcpt *Principal, addr string,
 		storedCal = c.Component
 	}
 	opts := s.itipOptions()
+	opts.Validated = true // by deliverLocal
 	res, err := itip.Process(storedCal, m.Calendar, addr, opts)
 	if err != nil {
 		return err
