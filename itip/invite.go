@@ -66,7 +66,10 @@ func isClientState(name string) bool {
 // instances only. What is private to the attendee survives (RFC 6638
 // §3.2.2.1): their VALARMs, TRANSP and client state (clientStateProps),
 // the SCHEDULE-STATUS on the ORGANIZER, and their own PARTSTAT and RSVP
-// when the component did not change significantly (significant).
+// when the component did not change significantly (significant): the
+// organizer may not have their answer yet. The exception is a delegator
+// whose delegates all declined (RFC 5546 §4.2.7): the organizer asks them
+// again.
 // Result.Significant is false when only the participation of attendees
 // changed (RFC 6638 §3.2.10: the schedule-tag stays).
 func applyRequest(stored, msg *ical.Component, recipient string, opts Options) (Result, error) {
@@ -115,7 +118,7 @@ func applyRequest(stored, msg *ical.Component, recipient string, opts Options) (
 			held = so.master
 			sig, _ = overrideChanges(so, so.master, c)
 		}
-		keepPrivate(c, held, recipient, !sig)
+		keepPrivate(c, held, recipient, !sig && !delegateDeclined(c, held, recipient))
 		comps = append(comps, c)
 	}
 	var master *ical.Component
@@ -507,6 +510,33 @@ func keepPrivate(c, held *ical.Component, recipient string, keepAnswer bool) {
 			np.Params.Add(name, v.Values...)
 		}
 	}
+}
+
+// delegateDeclined reports the case of RFC 5546 §4.2.7: the recipient
+// delegated (PARTSTAT=DELEGATED in held, their copy), and in c, the
+// organizer's new version, every delegate of theirs has declined. The
+// organizer's update then asks the delegator again (§4.2.5: it "MUST send
+// an update REQUEST to the Delegator"), so their answer is the organizer's.
+func delegateDeclined(c, held *ical.Component, recipient string) bool {
+	if held == nil {
+		return false
+	}
+	hp := findAttendee(held, recipient)
+	if hp == nil || !strings.EqualFold(hp.Params.Get(ical.ParamPartStat), "DELEGATED") {
+		return false
+	}
+	delegates := 0
+	for _, p := range c.PropsNamed(ical.PropAttendee) {
+		from, ok := p.Params.Find(ical.ParamDelegatedFrom)
+		if !ok || !slices.ContainsFunc(from.Values, func(v string) bool { return ical.NormalizeAddress(v) == recipient }) {
+			continue
+		}
+		if !strings.EqualFold(p.Params.Get(ical.ParamPartStat), "DECLINED") {
+			return false
+		}
+		delegates++
+	}
+	return delegates > 0
 }
 
 // keepSafeAlarms drops the organizer's alarms that act rather than

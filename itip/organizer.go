@@ -115,8 +115,8 @@ func OrganizerUpdate(old, new *ical.Component, opts Options) (Update, error) {
 			return Update{}, &ChangeError{Condition: "allowed-organizer-scheduling-object-change", Msg: fmt.Sprintf("ORGANIZER changed from %q to %q", oo, newOrg)}
 		}
 	}
-	wasScheduling := old != nil && IsScheduling(old)
-	if !IsScheduling(new) && !wasScheduling {
+	wasScheduling := old != nil && schedulesSomeone(old)
+	if !schedulesSomeone(new) && !wasScheduling {
 		return Update{}, ErrNotScheduling
 	}
 
@@ -169,7 +169,7 @@ func OrganizerUpdate(old, new *ical.Component, opts Options) (Update, error) {
 // when the ORGANIZER's SCHEDULE-AGENT is not SERVER, or when the event was
 // already cancelled (its attendees were told then). Update.Object is nil.
 func OrganizerDelete(old *ical.Component, opts Options) (Update, error) {
-	if old == nil || !IsScheduling(old) {
+	if old == nil || !schedulesSomeone(old) {
 		return Update{}, ErrNotScheduling
 	}
 	o := newOrgObject(old, false)
@@ -182,7 +182,8 @@ func OrganizerDelete(old *ical.Component, opts Options) (Update, error) {
 		if len(v.idx) == 0 {
 			continue
 		}
-		seq := o.maxSequence(v.idx) + 1
+		// RFC 5546 §2.1.4: the CANCEL increments SEQUENCE.
+		seq := o.sentSequence() + 1
 		src := o.obj.comps[v.idx[0]]
 		b.cancelWhole(r, src, true, seq, o.obj.cal)
 	}
@@ -305,12 +306,27 @@ func refreshAnswer(stored *ical.Component, attendee string, opts Options) (Messa
 	}
 	b := newMessageBuilder(o, o, opts)
 	if o.whole {
-		b.cancelWhole(attendee, o.obj.comps[v.idx[0]], true, o.maxSequence(v.idx), o.obj.cal)
+		b.cancelWhole(attendee, o.obj.comps[v.idx[0]], true, o.sentSequence(), o.obj.cal)
 	} else {
 		b.request(attendee, v)
 	}
 	msgs := b.messages()
 	return msgs[0], nil
+}
+
+// schedulesSomeone reports whether cal has an ORGANIZER and an ATTENDEE
+// other than the organizer: someone to schedule with.
+func schedulesSomeone(cal *ical.Component) bool {
+	org := Organizer(cal)
+	if org == "" {
+		return false
+	}
+	for _, a := range Attendees(cal) {
+		if a != org {
+			return true
+		}
+	}
+	return false
 }
 
 // checkOrganizer enforces RFC 6638 §3.2.4.2: every component that has an
@@ -689,11 +705,12 @@ func (o *orgObject) isCancelled(c *ical.Component) bool {
 	return i >= 0 && o.cancelled[i]
 }
 
-// maxSequence returns the highest SEQUENCE of the components idx.
-func (o *orgObject) maxSequence(idx []int) int64 {
+// sentSequence returns the highest SEQUENCE of o: what an attendee was
+// sent at most.
+func (o *orgObject) sentSequence() int64 {
 	var n int64
-	for _, i := range idx {
-		n = max(n, sequence(o.obj.comps[i]))
+	for _, c := range o.obj.comps {
+		n = max(n, sequence(c))
 	}
 	return n
 }
@@ -959,13 +976,13 @@ func organizerMessages(o, n *orgObject, forced map[string]bool, opts Options) ([
 		case n.whole:
 			if had {
 				// RFC 5546 §3.2.5: the whole event is cancelled.
-				seq := cancelSequence(o.maxSequence(ov.idx), sequence(n.obj.master))
+				seq := cancelSequence(o.sentSequence(), sequence(n.obj.master))
 				b.cancelWhole(r, o.obj.comps[ov.idx[0]], true, seq, n.obj.cal)
 			}
 			continue
 		case len(nv.idx) == 0:
 			if had {
-				seq := cancelSequence(o.maxSequence(ov.idx), maxSequenceOfKeys(n, o, ov))
+				seq := cancelSequence(o.sentSequence(), maxSequenceOfKeys(n, o, ov))
 				b.cancelWhole(r, o.obj.comps[ov.idx[0]], cancelledFor(n, r), seq, n.obj.cal)
 			}
 			continue
@@ -986,7 +1003,7 @@ func organizerMessages(o, n *orgObject, forced map[string]bool, opts Options) ([
 			changes[ck] = ch
 		}
 		if ch.masterLost {
-			seq := cancelSequence(o.maxSequence(ov.idx), maxSequenceOfKeys(n, o, ov))
+			seq := cancelSequence(o.sentSequence(), maxSequenceOfKeys(n, o, ov))
 			b.cancelWhole(r, o.obj.comps[o.masterIdx], false, seq, n.obj.cal)
 		} else if len(ch.lost) > 0 {
 			b.cancelInstances(r, ch.lost, o, ov)
@@ -1322,7 +1339,8 @@ func (b *messageBuilder) cancelWhole(r string, src *ical.Component, cancelled bo
 		b.addCancelRecipient(m, r, !cancelled, src)
 		return
 	}
-	c := cancelComponent(src, nil, cancelled, seq, b.n.orgProp, b.opts.Now, false)
+	c := cancelComponent(src, nil, cancelled, seq, b.n.orgProp, b.opts.Now, true)
+	c.Del(ical.PropRecurrenceID)
 	if cancelled {
 		b.addAttendees(c, src)
 	}
@@ -1332,7 +1350,7 @@ func (b *messageBuilder) cancelWhole(r string, src *ical.Component, cancelled bo
 // cancelInstances adds r to a CANCEL of the instances lost, of view v of
 // o, the version r last saw.
 func (b *messageBuilder) cancelInstances(r string, lost []lostInstance, o *orgObject, v *recipientView) {
-	sent := o.maxSequence(v.idx)
+	sent := o.sentSequence()
 	var key strings.Builder
 	key.WriteString("I")
 	seqs := make([]int64, len(lost))
