@@ -48,7 +48,9 @@ func attendeeChangeError(format string, args ...any) error {
 // attendees' ATTENDEE properties from the stored copy first when the
 // request carried a matching If-Schedule-Tag-Match (RFC 6638 §3.2.10.1).
 //
-// With old nil the copy is compared with itself unanswered: a REPLY is sent
+// No REPLY answers a component that is cancelled (STATUS:CANCELLED, RFC
+// 5546 §4.2.9). With old nil the copy is compared with itself unanswered: a
+// REPLY is sent
 // when the attendee's PARTSTAT is other than NEEDS-ACTION or they delegate.
 // A SCHEDULE-AGENT other than SERVER on the ORGANIZER means the client
 // schedules (RFC 6638 §3.2.2.3): new is returned unchanged, without
@@ -420,6 +422,11 @@ func (d *attendeeDiff) compare(base, out *ical.Component) error {
 			continue
 		}
 		d.noteDelegation(before, after, k)
+		if strings.EqualFold(after.Value(ical.PropStatus), "CANCELLED") {
+			// RFC 5546 §4.2.9: messages about a cancelled event are
+			// ignored; an answer to one is not sent.
+			continue
+		}
 		if answerOf(before, d.attendee) != answerOf(after, d.attendee) {
 			d.replies = append(d.replies, d.replyComponent(after, before, ""))
 		}

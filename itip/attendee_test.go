@@ -244,6 +244,11 @@ func TestAttendeeUpdateCases(t *testing.T) {
 		new:  atEdit(atEdit(base, "ORGANIZER", "ORGANIZER;SCHEDULE-AGENT=CLIENT:mailto:a@example.com"), "DTSTART", "DTSTART:20260311T090000Z"),
 		want: want{},
 	}, {
+		name: "cancelled",
+		old:  atEdit(base, "SUMMARY", "SUMMARY:Planning", "STATUS:CANCELLED"),
+		new:  atEdit(atEdit(base, atBNA, atBAs("ACCEPTED")), "SUMMARY", "SUMMARY:Planning", "STATUS:CANCELLED"),
+		want: want{},
+	}, {
 		name: "force send of another method",
 		old:  base,
 		new:  atEdit(base, "ORGANIZER", "ORGANIZER;CN=A;SCHEDULE-FORCE-SEND=REQUEST:mailto:a@example.com"),

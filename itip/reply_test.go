@@ -308,9 +308,12 @@ func TestReplier(t *testing.T) {
 
 func TestApplyCounterAndRefresh(t *testing.T) {
 	msg := func(method string, attendees ...string) []string {
-		return slices.Concat([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", "METHOD:" + method,
-			"BEGIN:VEVENT", "UID:u1", "SEQUENCE:1", "DTSTAMP:20260302T100000Z", "DTSTART:20260310T140000Z", "SUMMARY:x",
-			"ORGANIZER:mailto:a@example.com"}, attendees, []string{"END:VEVENT", "END:VCALENDAR"})
+		props := []string{"UID:u1", "DTSTAMP:20260302T100000Z", "ORGANIZER:mailto:a@example.com"}
+		if method == "COUNTER" {
+			props = append(props, "SEQUENCE:1", "DTSTART:20260310T140000Z", "SUMMARY:x")
+		}
+		return slices.Concat([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", "METHOD:" + method, "BEGIN:VEVENT"},
+			props, attendees, []string{"END:VEVENT", "END:VCALENDAR"})
 	}
 	tests := []struct {
 		name      string
@@ -333,7 +336,9 @@ func TestApplyCounterAndRefresh(t *testing.T) {
 		if tt.stored {
 			stored = atParse(t, rpOrganizerCopy()...)
 		}
-		res, err := Process(stored, atParse(t, tt.msg...), tt.recipient, Options{Now: atNow})
+		// Validated: the several requesters break the REFRESH table, and
+		// this tests what applyRefresh makes of them.
+		res, err := Process(stored, atParse(t, tt.msg...), tt.recipient, Options{Now: atNow, Validated: true})
 		if err != nil {
 			t.Fatalf("Process(%s) error = %v", tt.name, err)
 		}
