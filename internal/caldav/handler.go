@@ -50,7 +50,8 @@ const maxReportBody = 4 << 20
 
 // davHeader is the DAV header (RFC 4918 §10.1, RFC 3744 §7.2, RFC 4791
 // §5.1, RFC 5689 §3.1). Class 2 is absent: there is no LOCK. A backend
-// that implements Scheduler adds calendar-auto-schedule (RFC 6638 §2).
+// that implements Scheduler adds calendar-auto-schedule (RFC 6638 §2) and
+// calendar-availability (RFC 7953 §7.2.1).
 const davHeader = "1, 3, access-control, calendar-access, extended-mkcol"
 
 // Handler serves CalDAV on a Backend. It is safe for concurrent use.
@@ -76,7 +77,9 @@ func NewHandler(b Backend, opt Options) http.Handler {
 	}
 	h := &Handler{b: b, opt: opt, dav: davHeader}
 	if h.scheduler() != nil {
-		h.dav += ", calendar-auto-schedule"
+		// RFC 7953 §7.2.1: availability in free-busy answers and on the
+		// inbox comes with scheduling.
+		h.dav += ", calendar-auto-schedule, calendar-availability"
 	}
 	return h
 }

@@ -263,7 +263,7 @@ func TestWithoutScheduler(t *testing.T) {
 		t.Errorf("POST without Scheduler = %d, want 405", w.Code)
 	}
 	w = do(t, newTestHandler(newFake(), "/dav/"), "OPTIONS", "/dav/calendars/alice/outbox/", nil, "")
-	if dav := w.Header().Get("DAV"); !strings.HasSuffix(dav, ", calendar-auto-schedule") || !strings.Contains(w.Header().Get("Allow"), "POST") {
+	if dav := w.Header().Get("DAV"); !strings.HasSuffix(dav, ", calendar-auto-schedule, calendar-availability") || !strings.Contains(w.Header().Get("Allow"), "POST") {
 		t.Errorf("OPTIONS with Scheduler: DAV %q, Allow %q; want calendar-auto-schedule and POST", dav, w.Header().Get("Allow"))
 	}
 }

@@ -41,6 +41,7 @@ var parents = map[string][]string{
 var timeRangeComps = map[string]bool{
 	ical.CompEvent: true, ical.CompToDo: true, ical.CompJournal: true,
 	ical.CompFreeBusy: true, ical.CompAlarm: true,
+	ical.CompAvailability: true, // RFC 7953 §7.2.2
 }
 
 // timeRangeProps are the properties RFC 4791 §9.9 defines time-range

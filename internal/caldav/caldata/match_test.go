@@ -106,6 +106,17 @@ func TestTimeRangeTable(t *testing.T) {
 		{"event date range ends at day", "VEVENT", []string{"DTSTART;VALUE=DATE:20060104"}, "20060103T000000Z", d0000, false},
 		{"event date dtend", "VEVENT", []string{"DTSTART;VALUE=DATE:20060104", "DTEND;VALUE=DATE:20060106"}, "20060105T120000Z", "20060105T130000Z", true},
 
+		// VAVAILABILITY, RFC 7953 §7.2.2.
+		{"availability dtend inside", "VAVAILABILITY", []string{"DTSTART:" + d1000, "DTEND:" + d1100}, d1030, d1200, true},
+		{"availability dtend range starts at end", "VAVAILABILITY", []string{"DTSTART:" + d1000, "DTEND:" + d1100}, d1100, d1200, false},
+		{"availability duration range ends at start", "VAVAILABILITY", []string{"DTSTART:" + d1000, "DURATION:PT1H"}, d0900, d1000, false},
+		{"availability duration inside", "VAVAILABILITY", []string{"DTSTART:" + d1000, "DURATION:PT1H"}, d1030, d1200, true},
+		{"availability start only before", "VAVAILABILITY", []string{"DTSTART:" + d1000}, d0900, d1000, false},
+		{"availability start only after", "VAVAILABILITY", []string{"DTSTART:" + d1000}, n0000, n0100, true},
+		{"availability end only before", "VAVAILABILITY", []string{"DTEND:" + d1100}, d0900, d1000, true},
+		{"availability end only after", "VAVAILABILITY", []string{"DTEND:" + d1100}, d1100, d1200, false},
+		{"availability unbounded", "VAVAILABILITY", nil, d0900, d1000, true},
+
 		// VTODO DTSTART+DURATION: (start <= DTSTART+DURATION) AND ((end > DTSTART) OR (end >= DTSTART+DURATION)).
 		{"todo duration range starts at end", "VTODO", []string{"DTSTART:" + d1000, "DURATION:PT1H"}, d1100, d1200, true},
 		{"todo duration range ends at start", "VTODO", []string{"DTSTART:" + d1000, "DURATION:PT1H"}, d0900, d1000, false},

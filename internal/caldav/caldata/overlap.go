@@ -20,8 +20,31 @@ func (m *matcher) overlaps(c, parent *ical.Component, w window) bool {
 		return m.freeBusyOverlaps(c, w)
 	case ical.CompAlarm:
 		return m.alarmOverlaps(c, parent, w)
+	case ical.CompAvailability:
+		return m.availabilityOverlaps(c, w)
 	}
 	return false
+}
+
+// availabilityOverlaps applies the table of RFC 7953 §7.2.2 to a
+// VAVAILABILITY: a missing DTSTART or end leaves that side unbounded.
+func (m *matcher) availabilityOverlaps(c *ical.Component, w window) bool {
+	start, hasStart := m.propInstant(c, ical.PropDTStart)
+	end, hasEnd := m.propInstant(c, ical.PropDTEnd)
+	if p := c.Prop(ical.PropDuration); hasStart && !hasEnd && p != nil {
+		if d, err := p.Duration(); err == nil {
+			end, hasEnd = d.AddTo(start, nil), true
+		}
+	}
+	switch {
+	case hasStart && hasEnd:
+		return w.overlaps(start, end)
+	case hasStart:
+		return w.endGT(start)
+	case hasEnd:
+		return w.startLT(end)
+	}
+	return true
 }
 
 // setOverlaps tests the instances of c's recurrence set that belong to c.
