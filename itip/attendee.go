@@ -60,7 +60,9 @@ func attendeeChangeError(format string, args ...any) error {
 // §7.2).
 //
 // Replies carry, per component, UID, SEQUENCE, DTSTAMP, RECURRENCE-ID,
-// DTSTART, DTEND or DURATION or DUE, SUMMARY, ORGANIZER, the attendee's
+// DTSTART, DTEND or DURATION or DUE, the master's RRULE and RDATE (so that
+// a reply for the master and an instance reads as recurring), SUMMARY,
+// ORGANIZER, the attendee's
 // ATTENDEE (and the delegates' when delegating), PERCENT-COMPLETE,
 // COMPLETED and STATUS of a VTODO and the COMMENTs the attendee added, as
 // in RFC 6638 Appendix B.4 and B.7; no REQUEST-STATUS (RFC 5546 §3.6:
@@ -703,8 +705,9 @@ func (d *attendeeDiff) replyComponent(c, orig *ical.Component, partstat string) 
 	r.Add(ical.NewProperty(ical.PropUID, c.Value(ical.PropUID)))
 	setSequence(r, sequence(orig))
 	stamp(r, d.opts.Now)
-	for _, name := range []string{ical.PropRecurrenceID, ical.PropDTStart, ical.PropDTEnd, ical.PropDuration, ical.PropDue, ical.PropSummary, ical.PropOrganizer} {
-		if p := c.Prop(name); p != nil {
+	for _, name := range []string{ical.PropRecurrenceID, ical.PropDTStart, ical.PropDTEnd, ical.PropDuration, ical.PropDue,
+		ical.PropRRule, ical.PropRDate, ical.PropSummary, ical.PropOrganizer} {
+		for _, p := range c.PropsNamed(name) {
 			q := *p
 			cleanProp(&q)
 			r.Add(q)

@@ -25,7 +25,8 @@ import (
 //	> store P UID         body: a copy placed as is (a fixture)
 //	> put P UID           body: P's client stores the object: OrganizerUpdate
 //	                      when P is its ORGANIZER, else AttendeeUpdate
-//	> reply P UID STAT    P sets their PARTSTAT to STAT in every component
+//	> reply P UID STAT [RID]   P sets their PARTSTAT to STAT in every
+//	                      component, or in the override RECURRENCE-ID:RID
 //	> delete P UID        OrganizerDelete or AttendeeDelete
 //	> counter P UID       body: the proposal; Counter
 //	> refresh P UID       Refresh
@@ -118,8 +119,8 @@ func (s *scenario) command(at string, args, body []string) {
 		obj := clone(s.copies[key])
 		if args[0] == "put" {
 			obj = s.parse(at, body)
-		} else if !scSetPartStat(obj, p, strings.ToUpper(arg(3))) {
-			t.Fatalf("%s: %s is not an attendee of %s", at, p, arg(2))
+		} else if !scSetPartStat(obj, p, strings.ToUpper(arg(3)), args[4:]) {
+			t.Fatalf("%s: %s is not an attendee of %s %v", at, p, arg(2), args[4:])
 		}
 		var u Update
 		if Organizer(obj) == p {
@@ -308,10 +309,14 @@ func scPrincipal(s string) string {
 	return "mailto:" + s + "@example.com"
 }
 
-// scSetPartStat sets addr's PARTSTAT in every component, as a client does.
-func scSetPartStat(cal *ical.Component, addr, partstat string) bool {
+// scSetPartStat sets addr's PARTSTAT, as a client does, in every component
+// or in the one whose RECURRENCE-ID value is rid[0].
+func scSetPartStat(cal *ical.Component, addr, partstat string, rid []string) bool {
 	found := false
 	for _, c := range newObject(cal).comps {
+		if len(rid) > 0 && c.Value(ical.PropRecurrenceID) != rid[0] {
+			continue
+		}
 		if p := findAttendee(c, addr); p != nil {
 			p.Params.Set(ical.ParamPartStat, partstat)
 			found = true
