@@ -39,6 +39,8 @@ import (
 //	> send [reverse]      delivers every queued message with Process; the
 //	                      optional body lists "recipient status applied|
 //	                      ignored|deleted" per delivery
+//	> drop                loses the queued messages
+//	> deliver P UID       body: a message from elsewhere, delivered to P
 //	> get P UID           body: P's copy, or "(none)"
 //
 // P is a name ("a" is mailto:a@example.com) or an address. The clock
@@ -188,6 +190,13 @@ func (s *scenario) command(at string, args, body []string) {
 		return
 	case "send":
 		s.send(at, slices.Contains(args, "reverse"), body)
+		return
+	case "drop":
+		s.queue = nil
+		return
+	case "deliver":
+		s.queue = []Message{{Recipients: []string{p}, UID: arg(2), Calendar: s.parse(at, body)}}
+		s.send(at, false, nil)
 		return
 	case "get":
 		got := []string{"(none)"}
