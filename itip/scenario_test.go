@@ -195,8 +195,10 @@ func (s *scenario) command(at string, args, body []string) {
 		s.queue = nil
 		return
 	case "deliver":
+		queued := s.queue
 		s.queue = []Message{{Recipients: []string{p}, UID: arg(2), Calendar: s.parse(at, body)}}
 		s.send(at, false, nil)
+		s.queue = append(queued, s.queue...)
 		return
 	case "get":
 		got := []string{"(none)"}
