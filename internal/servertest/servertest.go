@@ -155,6 +155,14 @@ func (in *Instance) Output() string { return in.out.String() }
 // "mailto:ann@example.org"); Do then authenticates as name.
 func (in *Instance) AddUser(t testing.TB, name, password string, emails ...string) *calendar.Principal {
 	t.Helper()
+	return in.AddPrincipal(t, calendar.TypeIndividual, name, password, emails...)
+}
+
+// AddPrincipal is AddUser for a principal of any calendar user type
+// (RFC 6638 §2.4.2): calendar.TypeRoom or calendar.TypeResource for one
+// that answers invitations itself, calendar.TypeGroup.
+func (in *Instance) AddPrincipal(t testing.TB, typ, name, password string, emails ...string) *calendar.Principal {
+	t.Helper()
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
@@ -166,9 +174,9 @@ func (in *Instance) AddUser(t testing.TB, name, password string, emails ...strin
 		}
 		addrs = append(addrs, e)
 	}
-	p := &calendar.Principal{Name: name, Type: calendar.TypeIndividual, Addresses: addrs, PasswordHash: hash}
+	p := &calendar.Principal{Name: name, Type: typ, Addresses: addrs, PasswordHash: hash}
 	if err := in.Server.Service().CreatePrincipal(context.Background(), p); err != nil {
-		t.Fatalf("AddUser(%q): %v", name, err)
+		t.Fatalf("AddPrincipal(%q, %q): %v", typ, name, err)
 	}
 	in.mu.Lock()
 	in.passwords[name] = password
