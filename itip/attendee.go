@@ -63,8 +63,9 @@ func attendeeChangeError(format string, args ...any) error {
 // DTSTART, DTEND or DURATION or DUE, the master's RRULE and RDATE (so that
 // a reply for the master and an instance reads as recurring), SUMMARY,
 // ORGANIZER, the attendee's
-// ATTENDEE (and the delegates' when delegating), PERCENT-COMPLETE,
-// COMPLETED and STATUS of a VTODO and the COMMENTs the attendee added, as
+// ATTENDEE (and the delegates' when delegating), the PERCENT-COMPLETE,
+// COMPLETED and STATUS of a VTODO that the assignee changed, and the
+// COMMENTs the attendee added, as
 // in RFC 6638 Appendix B.4 and B.7; no REQUEST-STATUS (RFC 5546 §3.6:
 // absent means 2.0) and no SCHEDULE-* parameters (RFC 6638 §7). A
 // delegate's REPLY also goes to the delegators (RFC 5546 §3.2.2.3, §4.2.6).
@@ -745,8 +746,10 @@ func (d *attendeeDiff) replyComponent(c, orig *ical.Component, partstat string) 
 		}
 	}
 	if c.Name == ical.CompToDo {
+		// The assignee's progress, when they changed it (RFC 5546 §3.4.3,
+		// §4.5.4); the to-do's own values are the organizer's.
 		for _, name := range []string{ical.PropPercentComplete, ical.PropCompleted, ical.PropStatus} {
-			if p := c.Prop(name); p != nil {
+			if p := c.Prop(name); p != nil && p.Value != orig.Value(name) {
 				r.Add(*p)
 			}
 		}
