@@ -23,10 +23,13 @@ import (
 // (CUTYPE=GROUP or UNKNOWN, RFC 5546 §3.7.2: the recipient may be a
 // member), else StatusInvalidUser. Then each component is ordered against
 // the copy (RFC 5546 §2.1.5: by SEQUENCE, then DTSTAMP; a new override
-// against the master): a component that is not newer is ignored, and a
-// message with nothing newer is not applied but gets StatusSuccess: it was
-// processed, and RFC 5546 §4.2.9 says such messages "MUST be ignored",
-// not refused.
+// against the master). An older component is ignored, and so is a REQUEST
+// component of the same revision unless its content differs (DTSTAMP has
+// a resolution of one second, and two updates can share it); a CANCEL of
+// the same revision applies, since nothing it cancels can be newer. A
+// message with nothing to apply is not applied but gets StatusSuccess: it
+// was processed, and RFC 5546 §4.2.9 says such messages "MUST be
+// ignored", not refused.
 
 // clientStateProps are properties a calendar user's client keeps for
 // itself: alarm acknowledgements and snoozes, change counters, travel
@@ -93,13 +96,13 @@ func applyRequest(stored, msg *ical.Component, recipient string, opts Options) (
 	anyFresh := false
 	for _, c := range incoming {
 		k := mo.key(c)
-		if held := heldFor(so, k); held == nil || newer(c, held) > 0 {
+		if held := heldFor(so, k); held == nil || newerRequest(c, held) {
 			fresh[k] = true
 			anyFresh = true
 		}
 	}
 	for k, c := range dropped {
-		if held := heldFor(so, k); held != nil && newer(c, held) > 0 {
+		if held := heldFor(so, k); held != nil && newerRequest(c, held) {
 			anyFresh = true
 		} else {
 			delete(dropped, k)
@@ -131,7 +134,8 @@ func applyRequest(stored, msg *ical.Component, recipient string, opts Options) (
 		// A new revision of the whole object.
 		for _, c := range incoming {
 			k := mo.key(c)
-			if held := so.byKey[k]; !fresh[k] && held != nil {
+			if held := so.byKey[k]; held != nil && k != "" && newer(held, c) > 0 {
+				// RFC 5546 §2.1.5: the copy's instance is newer.
 				comps = append(comps, clone(held))
 				continue
 			}
@@ -278,14 +282,17 @@ func applyAdd(stored, msg *ical.Component, recipient string, opts Options) (Resu
 // applyCancel processes a CANCEL (RFC 5546 §3.2.5, §3.4.5, §3.5.3) for an
 // attendee. A CANCEL of the whole object (no RECURRENCE-ID), whether the
 // event is cancelled or the recipient removed from it, marks every
-// component of the copy STATUS:CANCELLED with the CANCEL's SEQUENCE and
-// DTSTAMP, and keeps it: clients show a cancelled event struck through, so
+// component of the copy STATUS:CANCELLED, gives the master the CANCEL's
+// SEQUENCE and DTSTAMP (overrides keep theirs, so that the organizer's
+// later versions of them are not older), and keeps the copy: clients show a cancelled event struck through, so
 // the attendee notices (Apple and Google keep it the same way), a CANCEL
 // cannot silently delete anything, and a REQUEST older than the CANCEL is
 // then recognised as stale (§4.2.9). Result.Delete is never set.
 //
 // A CANCEL of an instance adds an EXDATE to the master and drops its
-// override; with RANGE=THISANDFUTURE the series ends before the instance
+// override; the master takes the SEQUENCE of the CANCEL of one of its own
+// instances (the organizer's master was raised by the EXDATE, and the
+// attendee's replies must carry it); with RANGE=THISANDFUTURE the series ends before the instance
 // (RRULE UNTIL, later RDATEs and overrides dropped). A copy without a
 // master (the recipient was invited to some instances) marks the
 // override STATUS:CANCELLED instead. A CANCEL for an object the recipient
@@ -306,44 +313,64 @@ func applyCancel(stored, msg *ical.Component, recipient string, opts Options) (R
 	for _, c := range mo.comps {
 		k := mo.key(c)
 		if k == "" {
-			if base := heldFor(so, ""); base != nil && newer(c, base) <= 0 {
+			if base := heldFor(so, ""); base != nil && newer(c, base) < 0 {
 				continue
 			}
+			changed := false
 			for _, sc := range so.comps {
-				if isCancelledComp(sc) && newer(c, sc) <= 0 {
-					continue
+				if !isCancelledComp(sc) {
+					sc.Set(ical.NewProperty(ical.PropStatus, "CANCELLED"))
+					changed = true
 				}
-				sc.Set(ical.NewProperty(ical.PropStatus, "CANCELLED"))
-				setSequence(sc, max(sequence(sc), sequence(c)))
-				if p := c.Prop(ical.PropDTStamp); p != nil {
-					sc.Set(*p)
-				}
-				applied = true
 			}
-			continue
-		}
-		held := heldFor(so, k)
-		if held == nil || newer(c, held) <= 0 {
+			if !changed {
+				continue
+			}
+			revised := so.comps
+			if so.master != nil {
+				revised = []*ical.Component{so.master}
+			}
+			for _, sc := range revised {
+				takeRevision(sc, c)
+			}
+			applied = true
 			continue
 		}
 		rid := c.Prop(ical.PropRecurrenceID)
+		override := so.byKey[k]
+		if override == so.master {
+			override = nil
+		}
+		switch {
+		case override != nil && newer(c, override) < 0:
+			continue
+		case override == nil && (so.master == nil || newer(c, so.master) < 0):
+			continue
+		}
 		if so.master == nil {
-			held.Set(ical.NewProperty(ical.PropStatus, "CANCELLED"))
-			setSequence(held, max(sequence(held), sequence(c)))
-			if p := c.Prop(ical.PropDTStamp); p != nil {
-				held.Set(*p)
+			if isCancelledComp(override) {
+				continue
 			}
+			override.Set(ical.NewProperty(ical.PropStatus, "CANCELLED"))
+			takeRevision(override, c)
 			applied = true
 			continue
 		}
 		if strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE") {
 			endSeries(so, rid)
 		} else {
+			if exdateKeys(so, so.master)[k] && override == nil {
+				continue
+			}
 			if !exdateKeys(so, so.master)[k] {
 				addExdate(so.master, rid)
 			}
-			if o := so.byKey[k]; o != nil && o != so.master {
-				replaceComponent(cal, o, nil)
+			if override != nil {
+				replaceComponent(cal, override, nil)
+			} else {
+				// An instance of the master: the master takes the
+				// CANCEL's revision, as the organizer's did.
+				setSequence(so.master, max(sequence(so.master), sequence(c)))
 			}
 		}
 		so = newObject(cal)
@@ -401,6 +428,20 @@ func checkIncoming(stored *ical.Component, mo *object, recipient string, needAtt
 		return Result{Status: StatusInvalidUser}, false
 	}
 	return Result{}, true
+}
+
+// newerRequest reports whether c, a component of a REQUEST, is to replace
+// held (RFC 5546 §2.1.5): a higher SEQUENCE, or the same and a later
+// DTSTAMP. With the same SEQUENCE and DTSTAMP (two updates within one
+// second: DTSTAMP has no finer resolution) a different content is taken.
+func newerRequest(c, held *ical.Component) bool {
+	switch newer(c, held) {
+	case 1:
+		return true
+	case 0:
+		return !sameForRecipients(held, c, false) || !sameProps(held.PropsNamed(ical.PropExDate), c.PropsNamed(ical.PropExDate))
+	}
+	return false
 }
 
 // heldFor returns the component of the copy a message component with key
@@ -549,6 +590,16 @@ func keepSafeAlarms(c *ical.Component) {
 		a := strings.ToUpper(strings.TrimSpace(ch.Value(ical.PropAction)))
 		return a != "DISPLAY" && a != "AUDIO"
 	})
+}
+
+// takeRevision gives c, a component of the copy, the SEQUENCE (when
+// higher) and DTSTAMP of msg, a component of a message applied to it
+// (RFC 5546 §2.1.5: the revision held).
+func takeRevision(c, msg *ical.Component) {
+	setSequence(c, max(sequence(c), sequence(msg)))
+	if p := msg.Prop(ical.PropDTStamp); p != nil {
+		c.Set(*p)
+	}
 }
 
 // isCancelledComp reports STATUS:CANCELLED.

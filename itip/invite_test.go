@@ -125,6 +125,12 @@ func TestApplyRequestChecks(t *testing.T) {
 		},
 		{name: "the same message again", stored: otCal(event("SEQUENCE:2")), msg: otMsg("REQUEST", event("SEQUENCE:2")), want: StatusSuccess},
 		{
+			name:   "same SEQUENCE and DTSTAMP, other content: a second update within the second",
+			stored: otCal(event("SEQUENCE:2")),
+			msg:    otMsg("REQUEST", event("SEQUENCE:2", "DESCRIPTION:agenda")),
+			want:   "2.0 applied significant",
+		},
+		{
 			name:   "same SEQUENCE, later DTSTAMP: an update",
 			stored: otCal(event("SEQUENCE:2")),
 			msg:    otMsg("REQUEST", otComp("VEVENT", otEdit(otMsgLines("SEQUENCE:2", "DESCRIPTION:agenda"), "DTSTAMP", "DTSTAMP:20260102T000000Z")...)),
@@ -321,9 +327,12 @@ func TestApplyCancel(t *testing.T) {
 			msg:    cancel("SEQUENCE:1", "STATUS:CANCELLED"),
 			want:   "2.0 applied significant",
 			check: func(t *testing.T, obj *ical.Component) {
-				for _, rid := range []string{"", "20260108T090000Z"} {
-					if got := otProp(obj, rid, ical.PropStatus) + "/" + otProp(obj, rid, ical.PropSequence); got != "CANCELLED/1" {
-						t.Errorf("instance %q after CANCEL = %q", rid, got)
+				// The master takes the CANCEL's revision; the override
+				// keeps its own, so that the organizer's later REQUEST of it
+				// is not older.
+				for rid, want := range map[string]string{"": "CANCELLED/1", "20260108T090000Z": "CANCELLED/"} {
+					if got := otProp(obj, rid, ical.PropStatus) + "/" + otProp(obj, rid, ical.PropSequence); got != want {
+						t.Errorf("instance %q after CANCEL = %q, want %q", rid, got, want)
 					}
 				}
 			},
@@ -368,6 +377,19 @@ func TestApplyCancel(t *testing.T) {
 			},
 		},
 		{name: "stale", stored: otCal(otComp("VEVENT", otBobsCopy("SEQUENCE:3")...)), msg: cancel("SEQUENCE:2"), want: "2.0"},
+		{
+			name:   "the same revision as the copy: Bob removed within the second he was invited",
+			stored: otCal(otComp("VEVENT", otEdit(otBobsCopy("SEQUENCE:2"), "DTSTAMP", "DTSTAMP:20260103T000000Z")...)),
+			msg:    cancel("SEQUENCE:2"),
+			want:   "2.0 applied significant",
+		},
+		{name: "already cancelled", stored: otCal(otComp("VEVENT", otBobsCopy("SEQUENCE:2", "STATUS:CANCELLED")...)), msg: cancel("SEQUENCE:2"), want: "2.0"},
+		{
+			name:   "an instance already excluded",
+			stored: otCal(otComp("VEVENT", otBobsCopy("RRULE:FREQ=DAILY;COUNT=5", "EXDATE:20260107T090000Z")...)),
+			msg:    cancel("SEQUENCE:1", "RECURRENCE-ID:20260107T090000Z"),
+			want:   "2.0",
+		},
 		{name: "unknown object (RFC 5546 §5.2.1)", msg: cancel("SEQUENCE:2"), want: "2.0"},
 		{name: "from another organizer", stored: series, msg: otEdit(cancel("SEQUENCE:2"), "ORGANIZER", "ORGANIZER:mailto:x@example.com"), want: StatusNoAuthority},
 		{name: "for another attendee", stored: series, msg: cancel("SEQUENCE:2"), who: otC, want: StatusInvalidUser},

@@ -82,12 +82,15 @@ import (
 // their client keep theirs. A new EXDATE or a STATUS change raises
 // SEQUENCE but does not ask for new answers.
 //
-// A CANCEL carries SEQUENCE one above the highest the recipient was sent
-// when the stored copy has reached that number, else the stored SEQUENCE:
-// removing an attendee does not raise the SEQUENCE of the copy (as in
-// sabre/vobject), since that would send a REQUEST to every remaining
-// attendee, and a CANCEL numbered above the copy would make a later
-// re-invitation look stale (§2.1.5). DTSTAMP then orders it.
+// A CANCEL carries the stored SEQUENCE of what it cancels: the master's
+// for the whole object or an instance of the master (raised above when the
+// event is cancelled or an EXDATE added, as §2.1.4 requires), the
+// override's for an override, never less than the recipient holds.
+// Removing an attendee does not raise the SEQUENCE of the copy (as in
+// sabre/vobject): that would send a REQUEST to every remaining attendee,
+// and a CANCEL numbered above the stored copy would make a later
+// re-invitation look older (§2.1.5). DTSTAMP orders a CANCEL of the same
+// SEQUENCE after what the recipient holds.
 //
 // Every message carries DTSTAMP opts.Now (RFC 6638 §3.2.5), the
 // VTIMEZONEs it references, no VALARM (the organizer's alarms are
@@ -165,7 +168,8 @@ func OrganizerUpdate(old, new *ical.Component, opts Options) (Update, error) {
 // to every attendee whose SCHEDULE-AGENT is SERVER (RFC 6638 §3.2.1.3, RFC
 // 5546 §3.2.5), each seeing only the components that name them (RFC 6638
 // §3.2.6). The CANCEL carries STATUS:CANCELLED and a SEQUENCE one above
-// the highest the recipient was sent (RFC 5546 §2.1.4). Nothing is sent
+// what the recipient holds (the master's, else their overrides'; RFC 5546
+// §2.1.4). Nothing is sent
 // when the ORGANIZER's SCHEDULE-AGENT is not SERVER, or when the event was
 // already cancelled (its attendees were told then). Update.Object is nil.
 func OrganizerDelete(old *ical.Component, opts Options) (Update, error) {
@@ -183,7 +187,7 @@ func OrganizerDelete(old *ical.Component, opts Options) (Update, error) {
 			continue
 		}
 		// RFC 5546 §2.1.4: the CANCEL increments SEQUENCE.
-		seq := o.sentSequence() + 1
+		seq := o.heldSequence(v) + 1
 		src := o.obj.comps[v.idx[0]]
 		b.cancelWhole(r, src, true, seq, o.obj.cal)
 	}
@@ -306,7 +310,7 @@ func refreshAnswer(stored *ical.Component, attendee string, opts Options) (Messa
 	}
 	b := newMessageBuilder(o, o, opts)
 	if o.whole {
-		b.cancelWhole(attendee, o.obj.comps[v.idx[0]], true, o.sentSequence(), o.obj.cal)
+		b.cancelWhole(attendee, o.obj.comps[v.idx[0]], true, o.heldSequence(v), o.obj.cal)
 	} else {
 		b.request(attendee, v)
 	}
@@ -705,12 +709,16 @@ func (o *orgObject) isCancelled(c *ical.Component) bool {
 	return i >= 0 && o.cancelled[i]
 }
 
-// sentSequence returns the highest SEQUENCE of o: what an attendee was
-// sent at most.
-func (o *orgObject) sentSequence() int64 {
+// heldSequence returns the SEQUENCE that orders what a recipient with view
+// v holds: the master's when they have it (a REPLY carries it), else the
+// highest of their overrides.
+func (o *orgObject) heldSequence(v *recipientView) int64 {
+	if v.master {
+		return sequence(o.obj.master)
+	}
 	var n int64
-	for _, c := range o.obj.comps {
-		n = max(n, sequence(c))
+	for _, i := range v.idx {
+		n = max(n, sequence(o.obj.comps[i]))
 	}
 	return n
 }
@@ -940,6 +948,8 @@ type lostInstance struct {
 	// src is the component describing it, or nil for an instance of the
 	// master.
 	src *ical.Component
+	// seq is the SEQUENCE of its CANCEL (instanceCancelSequence).
+	seq int64
 }
 
 // viewChange is how a recipient's view changed between two versions.
@@ -976,13 +986,13 @@ func organizerMessages(o, n *orgObject, forced map[string]bool, opts Options) ([
 		case n.whole:
 			if had {
 				// RFC 5546 §3.2.5: the whole event is cancelled.
-				seq := cancelSequence(o.sentSequence(), sequence(n.obj.master))
+				seq := wholeCancelSequence(o, n, ov)
 				b.cancelWhole(r, o.obj.comps[ov.idx[0]], true, seq, n.obj.cal)
 			}
 			continue
 		case len(nv.idx) == 0:
 			if had {
-				seq := cancelSequence(o.sentSequence(), maxSequenceOfKeys(n, o, ov))
+				seq := wholeCancelSequence(o, n, ov)
 				b.cancelWhole(r, o.obj.comps[ov.idx[0]], cancelledFor(n, r), seq, n.obj.cal)
 			}
 			continue
@@ -1003,7 +1013,7 @@ func organizerMessages(o, n *orgObject, forced map[string]bool, opts Options) ([
 			changes[ck] = ch
 		}
 		if ch.masterLost {
-			seq := cancelSequence(o.sentSequence(), maxSequenceOfKeys(n, o, ov))
+			seq := wholeCancelSequence(o, n, ov)
 			b.cancelWhole(r, o.obj.comps[o.masterIdx], false, seq, n.obj.cal)
 		} else if len(ch.lost) > 0 {
 			b.cancelInstances(r, ch.lost, o, ov)
@@ -1029,28 +1039,50 @@ func cancelledFor(n *orgObject, r string) bool {
 	return false
 }
 
-// cancelSequence is the SEQUENCE of a CANCEL: one above sent, the highest
-// the recipient was sent, once the stored copy has reached it (RFC 5546
-// §2.1.4), else the stored one.
-func cancelSequence(sent, stored int64) int64 {
-	return max(sent, min(sent+1, stored))
-}
-
-// maxSequenceOfKeys returns the highest SEQUENCE in n of the components of
-// view v of o, by key; the master's when n has none of them.
-func maxSequenceOfKeys(n, o *orgObject, v *recipientView) int64 {
-	var s int64
-	found := false
-	for _, i := range v.idx {
+// wholeCancelSequence is the SEQUENCE of a CANCEL of the whole object to
+// a recipient whose view of o was ov: the stored SEQUENCE of what they
+// hold (the master, raised for a cancelled event), never lower than what
+// they were sent. It is not raised beyond the stored copy, so that a later
+// invitation is not older than the cancellation (RFC 5546 §2.1.5);
+// DTSTAMP orders a CANCEL of the same SEQUENCE.
+func wholeCancelSequence(o, n *orgObject, ov *recipientView) int64 {
+	held := o.heldSequence(ov)
+	if ov.master {
+		if n.obj.master != nil {
+			return max(held, sequence(n.obj.master))
+		}
+		return held
+	}
+	for _, i := range ov.idx {
 		if c := n.obj.byKey[o.obj.key(o.obj.comps[i])]; c != nil {
-			s = max(s, sequence(c))
-			found = true
+			held = max(held, sequence(c))
 		}
 	}
-	if !found && n.obj.master != nil {
-		return sequence(n.obj.master)
+	return held
+}
+
+// instanceCancelSequence is the SEQUENCE of a CANCEL of instance k to a
+// recipient whose view of o was ov: the stored SEQUENCE of the component
+// that now describes the instance for them, never lower than what they
+// hold for it. An instance they held through the master takes the
+// master's SEQUENCE, which an EXDATE has raised (RFC 5546 §2.1.4); the
+// attendee's copy takes it too, and its replies match the organizer's.
+func instanceCancelSequence(o, n *orgObject, ov *recipientView, k string) int64 {
+	if i, ok := ov.overrides[k]; ok {
+		held := sequence(o.obj.comps[i])
+		if c := n.obj.byKey[k]; c != nil {
+			return max(held, sequence(c))
+		}
+		if n.obj.master != nil {
+			return max(held, sequence(n.obj.master))
+		}
+		return held + 1
 	}
-	return s
+	held := sequence(o.obj.master)
+	if n.obj.master != nil {
+		return max(held, sequence(n.obj.master))
+	}
+	return held + 1
 }
 
 // compareViews compares the views ov of o and nv of n, recipient views
@@ -1130,6 +1162,9 @@ func compareViews(o, n *orgObject, ov, nv *recipientView, opts Options) (*viewCh
 		}
 	}
 	slices.SortFunc(ch.lost, func(a, b lostInstance) int { return strings.Compare(a.key, b.key) })
+	for i := range ch.lost {
+		ch.lost[i].seq = instanceCancelSequence(o, n, ov, ch.lost[i].key)
+	}
 	if ch.differs {
 		return ch, nil
 	}
@@ -1350,19 +1385,10 @@ func (b *messageBuilder) cancelWhole(r string, src *ical.Component, cancelled bo
 // cancelInstances adds r to a CANCEL of the instances lost, of view v of
 // o, the version r last saw.
 func (b *messageBuilder) cancelInstances(r string, lost []lostInstance, o *orgObject, v *recipientView) {
-	sent := o.sentSequence()
 	var key strings.Builder
 	key.WriteString("I")
-	seqs := make([]int64, len(lost))
-	for i, li := range lost {
-		stored := sent
-		if c := b.n.obj.byKey[li.key]; c != nil {
-			stored = sequence(c)
-		} else if b.n.obj.master != nil {
-			stored = sequence(b.n.obj.master)
-		}
-		seqs[i] = cancelSequence(sent, stored)
-		fmt.Fprintf(&key, "%s|%v|%d|%p;", li.key, li.cancelled, seqs[i], li.src)
+	for _, li := range lost {
+		fmt.Fprintf(&key, "%s|%v|%d|%p;", li.key, li.cancelled, li.seq, li.src)
 	}
 	if m := b.byKey[key.String()]; m != nil {
 		for _, li := range lost {
@@ -1374,13 +1400,13 @@ func (b *messageBuilder) cancelInstances(r string, lost []lostInstance, o *orgOb
 		return
 	}
 	var comps []*ical.Component
-	for i, li := range lost {
+	for _, li := range lost {
 		src := li.src
 		times := true
 		if src == nil {
 			src, times = o.obj.master, false
 		}
-		c := cancelComponent(src, li.rid, li.cancelled, seqs[i], b.n.orgProp, b.opts.Now, times)
+		c := cancelComponent(src, li.rid, li.cancelled, li.seq, b.n.orgProp, b.opts.Now, times)
 		if li.cancelled {
 			b.addAttendees(c, src)
 		} else if p := b.oldAttendee(li.key, r); p != nil {
