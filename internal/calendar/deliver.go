@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/almanac-project/almanac/ical"
+	"github.com/almanac-project/almanac/ical/recur"
 	"github.com/almanac-project/almanac/internal/caldav/caldata"
 	"github.com/almanac-project/almanac/itip"
 )
@@ -317,14 +318,23 @@ func (s *Service) sendAnswers(ctx context.Context, rcpt *Principal, msgs []itip.
 // cal being the invitation applied: ACCEPTED when no instance overlaps
 // time already taken in its calendars or made unavailable by its
 // availability, else DECLINED with REQUEST-STATUS 4.0 (RFC 5546 §3.6). An
-// accepted booking is stored; a declined one is not (and an earlier
-// accepted version is removed), so that it blocks nothing.
+// invitation whose instances cannot be checked within the expansion
+// limits (an endless FREQ=SECONDLY rule, say) is DECLINED with 3.6,
+// invalid rule, rather than left unanswered. An accepted booking is
+// stored; a declined one is not (and an earlier accepted version is
+// removed), so that it blocks nothing.
 func (s *Service) autoAnswer(ctx context.Context, rcpt *Principal, addr string, coll *Collection, stored *Object, cal *ical.Component) error {
 	before, err := ical.Parse(ical.Marshal(cal))
 	if err != nil {
 		return err
 	}
 	busy, at, err := s.conflict(ctx, rcpt, cal)
+	status := itip.RequestStatus(itip.StatusConflict) + ";" + at.UTC().Format("20060102T150405Z")
+	if errors.Is(err, recur.ErrBudget) {
+		// RFC 5546 §3.6.19: the room cannot vouch for the instances
+		// of this rule, so it declines it.
+		busy, status, err = true, itip.RequestStatus(itip.StatusInvalidRule), nil
+	}
 	if err != nil {
 		return err
 	}
@@ -338,7 +348,7 @@ func (s *Service) autoAnswer(ctx context.Context, rcpt *Principal, addr string, 
 		return err
 	}
 	if busy {
-		rs := ical.NewProperty(ical.PropRequestStatus, itip.RequestStatus(itip.StatusConflict)+";"+at.UTC().Format("20060102T150405Z"))
+		rs := ical.NewProperty(ical.PropRequestStatus, status)
 		for _, m := range up.Messages {
 			for _, c := range m.Calendar.Children {
 				if c.Name != ical.CompTimezone {
