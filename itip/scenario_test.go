@@ -31,7 +31,8 @@ import (
 //	> counter P UID       body: the proposal; Counter
 //	> refresh P UID       Refresh
 //	> acceptcounter P UID / > declinecounter P UID   on the last COUNTER P got
-//	> freebusy P UID START END A...   FreeBusyRequest
+//	> freebusy P UID START END A...   FreeBusyRequest; or, with a body,
+//	                      the request P's client wrote
 //	> fbreply P           body: P's busy time (a VFREEBUSY); FreeBusyReply
 //	> expect              body: the messages of the previous command, each
 //	                      "from:" and "to:" lines then the VCALENDAR; or
@@ -155,6 +156,12 @@ func (s *scenario) command(at string, args, body []string) {
 		case "declinecounter":
 			m, err = DeclineCounter(s.copies[key], s.counters[key], s.opts)
 		case "freebusy":
+			if len(body) > 0 {
+				// A request the client wrote (RFC 6638 §5: POSTed to
+				// the outbox).
+				s.fbRequest = s.parse(at, body)
+				return
+			}
 			var attendees []string
 			for _, a := range args[5:] {
 				attendees = append(attendees, scPrincipal(a))
