@@ -1367,11 +1367,19 @@ func (b *messageBuilder) request(r string, v *recipientView) {
 }
 
 // cancelWhole adds r to a CANCEL of the whole object (no RECURRENCE-ID),
-// described by src, a component of the version r last saw.
-func (b *messageBuilder) cancelWhole(r string, src *ical.Component, cancelled bool, seq int64, zones *ical.Component) {
+// described by held, a component of the version r last saw or, for a
+// cancelled event, by its new version (with the organizer's COMMENT, RFC
+// 5546 §4.2.9).
+func (b *messageBuilder) cancelWhole(r string, held *ical.Component, cancelled bool, seq int64, zones *ical.Component) {
+	src := held
+	if cancelled && b.o != nil && b.n != b.o {
+		if c := b.n.obj.byKey[b.o.obj.key(held)]; c != nil {
+			src = c
+		}
+	}
 	key := fmt.Sprintf("W%p|%v|%d", src, cancelled, seq)
 	if m := b.byKey[key]; m != nil {
-		b.addCancelRecipient(m, r, !cancelled, src)
+		b.addCancelRecipient(m, r, !cancelled, held)
 		return
 	}
 	c := cancelComponent(src, nil, cancelled, seq, b.n.orgProp, b.opts.Now, true)
@@ -1379,7 +1387,7 @@ func (b *messageBuilder) cancelWhole(r string, src *ical.Component, cancelled bo
 	if cancelled {
 		b.addAttendees(c, src)
 	}
-	b.newCancel(key, r, !cancelled, src, []*ical.Component{c}, zones)
+	b.newCancel(key, r, !cancelled, held, []*ical.Component{c}, zones)
 }
 
 // cancelInstances adds r to a CANCEL of the instances lost, of view v of

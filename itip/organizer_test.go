@@ -6,6 +6,8 @@ package itip
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -942,4 +944,361 @@ func TestRefreshAnswer(t *testing.T) {
 	if err != nil || otDescribe(m) != "CANCEL b [master/4/CANCELLED]" {
 		t.Errorf("refreshAnswer(cancelled) = %q, %v", otDescribe(m), err)
 	}
+}
+
+// otRFC returns an RFC 5546 §4 example of testdata/rfc-examples/rfc5546
+// (section and letter, such as "4.2.1_a") as text, unfolded, with the
+// edits applied (pairs of old and new text).
+func otRFC(t *testing.T, name string, edits ...string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "rfc-examples", "rfc5546", "rfc5546_"+name+"_*.ics"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("RFC 5546 example %s: %v %v", name, files, err)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(data), "\r\n ", "")
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(s, edits[i]) {
+			t.Fatalf("RFC 5546 example %s has no %q", name, edits[i])
+		}
+		s = strings.Replace(s, edits[i], edits[i+1], 1)
+	}
+	return s
+}
+
+// otCopy parses an example as the organizer's copy: without METHOD.
+func otCopy(t *testing.T, text string) *ical.Component {
+	t.Helper()
+	cal := otParse(t, strings.Split(strings.TrimRight(text, "\r\n"), "\r\n")...)
+	cal.Del(ical.PropMethod)
+	return cal
+}
+
+// otNormal renders a message for comparison with an RFC example: METHOD,
+// then each main component's properties but DTSTAMP (and those named in
+// ignore), sorted by name (the order of properties carries no meaning),
+// then the TZIDs of its VTIMEZONEs. PRODID and the order of the VCALENDAR
+// properties are left out.
+func otNormal(cal *ical.Component, ignore ...string) []string {
+	out := []string{"METHOD:" + cal.Value(ical.PropMethod)}
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			out = append(out, "VTIMEZONE "+c.Value(ical.PropTZID))
+			continue
+		}
+		var lines []string
+		for _, p := range c.Props {
+			if p.Name == ical.PropDTStamp || slices.Contains(ignore, p.Name) {
+				continue
+			}
+			lines = append(lines, p.Name+p.Params.String()+":"+p.Value)
+		}
+		slices.SortStableFunc(lines, func(a, b string) int {
+			return strings.Compare(a[:strings.IndexAny(a, ";:")], b[:strings.IndexAny(b, ";:")])
+		})
+		out = append(out, "BEGIN:"+c.Name)
+		out = append(out, lines...)
+		out = append(out, "END:"+c.Name)
+	}
+	return out
+}
+
+// TestOrganizerRFC5546Examples reproduces the organizer's messages of RFC
+// 5546 §4.2, §4.4 and §4.5 from the organizer's copies before and after
+// each change, and compares them with the examples of
+// testdata/rfc-examples/rfc5546 without DTSTAMP and PRODID. Where the
+// engine differs from an example on purpose, the case says why: ignore
+// names properties the engine adds (a CANCEL repeats the time and summary
+// of what it cancels, for the recipient's client), and the expected text is
+// edited.
+func TestOrganizerRFC5546Examples(t *testing.T) {
+	type outcome struct {
+		// example is the expected message (already edited), or "" when the
+		// RFC shows none; to are the recipients.
+		example string
+		to      []string
+		ignore  []string
+		// component compares only this component of the message (by
+		// index), when the engine sends more than the example.
+		component int
+	}
+	b, c, d, e := "mailto:b@example.com", "mailto:c@example.com", "mailto:d@example.com", "mailto:e@example.com"
+	display := []string{ical.PropDTStart, ical.PropDTEnd, ical.PropSummary}
+	cases := []struct {
+		name string
+		run  func(t *testing.T) []Message
+		want []outcome
+	}{
+		{
+			name: "4.2.1 a group event request",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, nil, otCopy(t, otRFC(t, "4.2.1_a")))
+			},
+			want: []outcome{{example: "4.2.1_a", to: []string{b, c, d, "mailto:conf_big@example.com", e}}},
+		},
+		{
+			name: "4.2.3 update an event",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, otCopy(t, otRFC(t, "4.2.1_a")), otCopy(t, otRFC(t, "4.2.3_a")))
+			},
+			want: []outcome{
+				// The room's address changed between the two examples:
+				// the old one is cancelled (RFC 6638 §3.2.1.2).
+				{to: []string{"mailto:conf_big@example.com"}},
+				{example: "4.2.3_a", to: []string{b, c, d, "mailto:conf@example.com", e}},
+			},
+		},
+		{
+			name: "4.2.4 accept a counter proposal",
+			run: func(t *testing.T) []Message {
+				up, err := AcceptCounter(otCopy(t, otRFC(t, "4.2.4_a")), otCopy(t, otRFC(t, "4.2.4_b")), otOpts())
+				if err != nil {
+					t.Fatalf("AcceptCounter() error: %v", err)
+				}
+				return up.Messages
+			},
+			want: []outcome{{
+				// The RFC drops the "a" of the UID (a typo) and the
+				// organizer also edits SUMMARY, which AcceptCounter does not.
+				example: "4.2.4_c", to: []string{b, c},
+			}},
+		},
+		{
+			name: "4.2.4 decline a counter proposal",
+			run: func(t *testing.T) []Message {
+				// The COUNTER lists every attendee; the caller, who knows
+				// the originator, passes the proposer's ATTENDEE only.
+				counter := otCopy(t, otRFC(t, "4.2.4_b",
+					"ATTENDEE;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:a@example.com\r\n", "",
+					"ATTENDEE;RSVP=TRUE;CUTYPE=INDIVIDUAL:mailto:c@example.com\r\n", ""))
+				m, err := DeclineCounter(otCopy(t, otRFC(t, "4.2.4_a")), counter, otOpts())
+				if err != nil {
+					t.Fatalf("DeclineCounter() error: %v", err)
+				}
+				return []Message{m}
+			},
+			// The UID typo again, and the organizer's COMMENT, which
+			// DeclineCounter has no parameter for.
+			want: []outcome{{example: "4.2.4_d", to: []string{b}}},
+		},
+		{
+			name: "4.2.7 the delegate declined: the organizer asks the delegator again",
+			run: func(t *testing.T) []Message {
+				before := otRFC(t, "4.2.7_b",
+					"ATTENDEE;RSVP=TRUE:mailto:c@example.com", "ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:e@example.com\":mailto:c@example.com",
+					"COMMENT:DELEGATE (ATTENDEE mailto:e@example.com) DECLINED YOURINVITATION\r\n", "")
+				return otUpdate(t, otCopy(t, before), otCopy(t, otRFC(t, "4.2.7_b")))
+			},
+			// The delegate sees the new COMMENT too: their view changed.
+			want: []outcome{{example: "4.2.7_b", to: []string{e, c}}},
+		},
+		{
+			name: "4.2.9 cancel a group event",
+			run: func(t *testing.T) []Message {
+				// The organizer's copy is the example's component, the
+				// COMMENT and STATUS being the organizer's change.
+				before := otRFC(t, "4.2.9_a", "STATUS:CANCELLED\r\n", "STATUS:CONFIRMED\r\n", "SEQUENCE:1", "SEQUENCE:0",
+					"COMMENT:Mr. B cannot attend.  It's raining.  Lets cancel.\r\n", "")
+				return otUpdate(t, otCopy(t, before), otCopy(t, otRFC(t, "4.2.9_a")))
+			},
+			want: []outcome{{example: "4.2.9_a", to: []string{b, c, d}}},
+		},
+		{
+			name: "4.2.10 removing attendees",
+			run: func(t *testing.T) []Message {
+				before := otRFC(t, "4.2.10_b", "ATTENDEE;CUTYPE=INDIVIDUAL:mailto:c@example.com", "ATTENDEE:mailto:b@example.com\r\nATTENDEE;CUTYPE=INDIVIDUAL:mailto:c@example.com",
+					"SEQUENCE:2", "SEQUENCE:1")
+				return otUpdate(t, otCopy(t, before), otCopy(t, otRFC(t, "4.2.10_b")))
+			},
+			want: []outcome{
+				// The RFC's CANCEL carries SEQUENCE 1 and a COMMENT for B
+				// alone; the engine numbers it with the stored SEQUENCE (2)
+				// and has no per-recipient comment.
+				{example: "4.2.10_a", to: []string{b}, ignore: display},
+				{example: "4.2.10_b", to: []string{c, d, "mailto:cr_big@example.com", e}},
+			},
+		},
+		{
+			name: "4.2.11 replacing the organizer: the new organizer's new object",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, nil, otCopy(t, otRFC(t, "4.2.11_a")))
+			},
+			want: []outcome{{example: "4.2.11_a", to: []string{c, d}}},
+		},
+		{
+			name: "4.4.1 a recurring event spanning time zones",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, nil, otCopy(t, otRFC(t, "4.4.1_a")))
+			},
+			want: []outcome{{example: "4.4.1_a", to: []string{"mailto:b@example.fr", "mailto:c@example.jp"}}},
+		},
+		{
+			name: "4.4.2 modify a recurring instance",
+			run: func(t *testing.T) []Message {
+				after := otCopy(t, otRFC(t, "4.4.2_a"))
+				after.Children = append(after.Children, newObject(otCopy(t, otRFC(t, "4.4.2_b"))).comps[0])
+				return otUpdate(t, otCopy(t, otRFC(t, "4.4.2_a")), after)
+			},
+			// The engine sends each attendee their whole view, the master
+			// with the moved instance, as RFC 6638 servers do; the RFC
+			// sends the instance alone. Its component is compared.
+			want: []outcome{{example: "4.4.2_b", to: []string{b, c, d}, component: 1}},
+		},
+		{
+			name: "4.4.3 cancel an instance",
+			run: func(t *testing.T) []Message {
+				before := otCopy(t, otRFC(t, "4.4.2_a"))
+				before.Children = append(before.Children, newObject(otCopy(t, otRFC(t, "4.4.2_b"))).comps[0])
+				// The organizer's client numbers revisions across the
+				// object, as the RFC does: the EXDATE makes the master's 2.
+				after := otCopy(t, otRFC(t, "4.4.2_a", "SEQUENCE:0", "SEQUENCE:2\r\nEXDATE:19970801T210000Z"))
+				after.Children = append(after.Children, newObject(otCopy(t, otRFC(t, "4.4.2_b"))).comps[0])
+				return otUpdate(t, before, after)
+			},
+			want: []outcome{{example: "4.4.3_a", to: []string{b, c, d}, ignore: []string{ical.PropSummary}}},
+		},
+		{
+			name: "4.4.4 cancel a recurring event",
+			run: func(t *testing.T) []Message {
+				before := otCopy(t, otRFC(t, "4.4.2_a", "SEQUENCE:0", "SEQUENCE:2\r\nEXDATE:19970801T210000Z"))
+				before.Children = append(before.Children, newObject(otCopy(t, otRFC(t, "4.4.2_b"))).comps[0])
+				up, err := OrganizerDelete(before, otOpts())
+				if err != nil {
+					t.Fatalf("OrganizerDelete() error: %v", err)
+				}
+				return up.Messages
+			},
+			want: []outcome{{example: "4.4.4_a", to: []string{b, c, d}, ignore: display}},
+		},
+		{
+			name: "4.4.5 change all future instances",
+			run: func(t *testing.T) []Message {
+				before := otCopy(t, otRFC(t, "4.4.2_a", "SEQUENCE:0", "SEQUENCE:2"))
+				after := otCopy(t, otRFC(t, "4.4.2_a", "SEQUENCE:0", "SEQUENCE:2"))
+				after.Children = append(after.Children, newObject(otCopy(t, otRFC(t, "4.4.5_a"))).comps[0])
+				return otUpdate(t, before, after)
+			},
+			want: []outcome{{example: "4.4.5_a", to: []string{b, c, d}, component: 1}},
+		},
+		{
+			name: "4.4.7 add a new series of instances",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, otCopy(t, otRFC(t, "4.4.7_a")), otCopy(t, otRFC(t, "4.4.7_b")))
+			},
+			want: []outcome{{example: "4.4.7_b", to: []string{b}}},
+		},
+		{
+			name: "4.4.8 refreshing a recurring event",
+			run: func(t *testing.T) []Message {
+				m, err := refreshAnswer(otCopy(t, otRFC(t, "4.4.8_d")), b, otOpts())
+				if err != nil {
+					t.Fatalf("refreshAnswer() error: %v", err)
+				}
+				return []Message{m}
+			},
+			// The RFC's instance lacks the ORGANIZER the REQUEST table
+			// requires; the engine adds it.
+			want: []outcome{{example: "4.4.8_d", to: []string{b}}},
+		},
+		{
+			name: "4.5.1 a VTODO request",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, nil, otCopy(t, otRFC(t, "4.5.1_a")))
+			},
+			want: []outcome{{example: "4.5.1_a", to: []string{b, c, d}}},
+		},
+		{
+			name: "4.5.3 a VTODO request for updated status",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, otCopy(t, otRFC(t, "4.5.1_a")), otCopy(t, otRFC(t, "4.5.3_a")))
+			},
+			want: []outcome{
+				// C is no longer listed: a CANCEL (RFC 6638 §3.2.1.2).
+				{to: []string{c}},
+				// DUE is removed and STATUS changes: RFC 5546 §2.1.4 says
+				// SEQUENCE MUST be incremented, which the example does not.
+				{example: "4.5.3_a", to: []string{b, d}},
+			},
+		},
+		{
+			name: "4.5.6 an updated VTODO request",
+			run: func(t *testing.T) []Message {
+				before := otRFC(t, "4.5.3_a",
+					"ATTENDEE;RSVP=TRUE;CUTYPE=INDIVIDUAL:mailto:b@example.com", "ATTENDEE;PARTSTAT=ACCEPTED;CUTYPE=INDIVIDUAL:mailto:b@example.com",
+					"ATTENDEE;RSVP=TRUE;CUTYPE=INDIVIDUAL:mailto:d@example.com", "ATTENDEE;PARTSTAT=COMPLETED;CUTYPE=INDIVIDUAL:mailto:d@example.com")
+				return otUpdate(t, otCopy(t, before), otCopy(t, otRFC(t, "4.5.6_a")))
+			},
+			// DUE comes back: RFC 6638 §3.2.8 resets the answers, which
+			// the example (older than RFC 6638) keeps.
+			want: []outcome{{example: "4.5.6_a", to: []string{b, d}}},
+		},
+		{
+			name: "4.5.7.1 a recurring VTODO request",
+			run: func(t *testing.T) []Message {
+				return otUpdate(t, nil, otCopy(t, otRFC(t, "4.5.7.1_a")))
+			},
+			want: []outcome{{example: "4.5.7.1_a", to: []string{b, d}}},
+		},
+	}
+	// edits are the deliberate differences named in the cases above.
+	edits := map[string][]string{
+		"4.2.4_c":  {"UID:calsrv.example.com-873970198738777@example.com", "UID:calsrv.example.com-873970198738777a@example.com", "SUMMARY:Discuss the Merits of the election results - changed tomeet B's schedule", "SUMMARY:Discuss the Merits of the election results"},
+		"4.2.4_d":  {"UID:calsrv.example.com-873970198738777@example.com", "UID:calsrv.example.com-873970198738777a@example.com", "COMMENT:Sorry, I cannot change this meeting time\r\n", ""},
+		"4.2.10_a": {"COMMENT:You're off the hook for this meeting\r\n", "", "SEQUENCE:1", "SEQUENCE:2"},
+		"4.4.8_d":  {"RECURRENCE-ID:19980311T160000Z", "RECURRENCE-ID:19980311T160000Z\r\nORGANIZER:mailto:a@example.com"},
+		"4.5.3_a":  {"SEQUENCE:0", "SEQUENCE:1"},
+		"4.5.6_a":  {"ATTENDEE;PARTSTAT=ACCEPTED;CUTYPE=INDIVIDUAL:mailto:b@example.com", "ATTENDEE;PARTSTAT=NEEDS-ACTION;CUTYPE=INDIVIDUAL;RSVP=TRUE:mailto:b@example.com", "ATTENDEE;PARTSTAT=COMPLETED;CUTYPE=INDIVIDUAL:mailto:d@example.com", "ATTENDEE;PARTSTAT=NEEDS-ACTION;CUTYPE=INDIVIDUAL;RSVP=TRUE:mailto:d@example.com"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msgs := tc.run(t)
+			if len(msgs) != len(tc.want) {
+				t.Fatalf("%d messages (%q), want %d", len(msgs), otDescribeAll(msgs), len(tc.want))
+			}
+			for i, w := range tc.want {
+				m := msgs[i]
+				if !slices.Equal(m.Recipients, w.to) {
+					t.Errorf("message %d (%s) to %q, want %q", i, m.Method, m.Recipients, w.to)
+				}
+				if w.example == "" {
+					continue
+				}
+				want := otCopy(t, otRFC(t, w.example, edits[w.example]...))
+				want.Props = slices.Insert(want.Props, 0, ical.NewProperty(ical.PropMethod, strings.ToUpper(strings.SplitN(strings.SplitN(filepath.Base(mustGlob(t, w.example)), "_", 4)[3], "-", 2)[0])))
+				got := m.Calendar
+				if w.component > 0 {
+					sub := *got
+					sub.Children = []*ical.Component{newObject(got).comps[w.component]}
+					got = &sub
+				}
+				g, x := otNormal(got, w.ignore...), otNormal(want)
+				if !slices.Equal(g, x) {
+					t.Errorf("message %d differs from RFC 5546 %s:\ngot:\n%s\nwant:\n%s", i, w.example, strings.Join(g, "\n"), strings.Join(x, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// mustGlob returns the file of an RFC 5546 example.
+func mustGlob(t *testing.T, name string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", "rfc-examples", "rfc5546", "rfc5546_"+name+"_*.ics"))
+	if len(files) != 1 {
+		t.Fatalf("RFC 5546 example %s: %v", name, files)
+	}
+	return files[0]
+}
+
+// otUpdate runs OrganizerUpdate and returns its messages.
+func otUpdate(t *testing.T, old, new *ical.Component) []Message {
+	t.Helper()
+	up, err := OrganizerUpdate(old, new, otOpts())
+	if err != nil {
+		t.Fatalf("OrganizerUpdate() error: %v", err)
+	}
+	return up.Messages
 }
