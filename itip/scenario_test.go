@@ -24,7 +24,8 @@ import (
 //
 //	> store P UID         body: a copy placed as is (a fixture)
 //	> put P UID           body: P's client stores the object: OrganizerUpdate
-//	                      when P is its ORGANIZER, else AttendeeUpdate
+//	                      when P is the ORGANIZER (of the stored copy, else
+//	                      of the object), else AttendeeUpdate
 //	> reply P UID STAT [RID]   P sets their PARTSTAT to STAT in every
 //	                      component, or in the override RECURRENCE-ID:RID
 //	> delete P UID        OrganizerDelete or AttendeeDelete
@@ -125,8 +126,14 @@ func (s *scenario) command(at string, args, body []string) {
 		} else if !scSetPartStat(obj, p, strings.ToUpper(arg(3)), args[4:]) {
 			t.Fatalf("%s: %s is not an attendee of %s %v", at, p, arg(2), args[4:])
 		}
+		// The stored copy says whose object it is (RFC 6638 §3.1); a new
+		// one is the ORGANIZER's when P is.
+		owner := Organizer(s.copies[key])
+		if owner == "" {
+			owner = Organizer(obj)
+		}
 		var u Update
-		if Organizer(obj) == p {
+		if owner == p {
 			u, err = OrganizerUpdate(s.copies[key], obj, s.opts)
 		} else {
 			u, err = AttendeeUpdate(s.copies[key], obj, p, s.opts)
