@@ -134,8 +134,8 @@ func OrganizerUpdate(old, new *ical.Component, opts Options) (Update, error) {
 		}
 		return Update{Object: out, Changed: changed, Messages: del.Messages}, nil
 	}
-	n := newOrgObject(out, false)
-	if !n.server {
+	nobj := newObject(out)
+	if scheduleAgent(firstProp(nobj, ical.PropOrganizer)) != "SERVER" {
 		return Update{Object: out, Changed: changed}, nil
 	}
 	var o *orgObject
@@ -148,15 +148,13 @@ func OrganizerUpdate(old, new *ical.Component, opts Options) (Update, error) {
 		}
 	}
 	if o != nil {
-		c, err := reviseSequences(o, n, opts)
+		c, err := reviseSequences(o, nobj, newOrg, opts)
 		if err != nil {
 			return Update{}, err
 		}
 		changed = changed || c
-		if c {
-			n = newOrgObject(out, false)
-		}
 	}
+	n := newOrgObject(out, false)
 	msgs, err := organizerMessages(o, n, forced, opts)
 	if err != nil {
 		return Update{}, err
@@ -325,9 +323,11 @@ func schedulesSomeone(cal *ical.Component) bool {
 	if org == "" {
 		return false
 	}
-	for _, a := range Attendees(cal) {
-		if a != org {
-			return true
+	for _, c := range newObject(cal).comps {
+		for i := range c.Props {
+			if p := &c.Props[i]; p.Name == ical.PropAttendee && p.CalAddress() != org {
+				return true
+			}
 		}
 	}
 	return false
@@ -586,8 +586,10 @@ type orgObject struct {
 	// of the master.
 	cancelled []bool
 	whole     bool
-	// masterIdx is the index of the master in obj.comps, or -1.
+	// masterIdx is the index of the master in obj.comps, or -1; index
+	// maps instance keys to indices.
 	masterIdx int
+	index     map[string]int
 	// order lists the recipients in order of appearance.
 	order []string
 	// exdates are the instance keys of the master's EXDATEs.
@@ -613,7 +615,7 @@ type recipientView struct {
 }
 
 func newOrgObject(cal *ical.Component, anyAgent bool) *orgObject {
-	o := &orgObject{obj: newObject(cal), masterIdx: -1, views: map[string]*recipientView{}}
+	o := &orgObject{obj: newObject(cal), masterIdx: -1, views: map[string]*recipientView{}, index: map[string]int{}}
 	o.orgProp = firstProp(o.obj, ical.PropOrganizer)
 	if o.orgProp != nil {
 		o.org = o.orgProp.CalAddress()
@@ -623,6 +625,9 @@ func newOrgObject(cal *ical.Component, anyAgent bool) *orgObject {
 	for i, c := range o.obj.comps {
 		if c == o.obj.master {
 			o.masterIdx = i
+		}
+		if k := o.obj.key(c); o.obj.byKey[k] == c {
+			o.index[k] = i
 		}
 		if c.Name == ical.CompJournal {
 			o.journal = true
@@ -793,10 +798,10 @@ func keyWindow(key string) (from, to time.Time, ok bool) {
 // reviseSequences applies RFC 5546 §2.1.4 and RFC 6638 §3.2.8 to n, the
 // stored copy being written, against o: SEQUENCE raised and answers reset
 // where a component changed. It reports whether n changed.
-func reviseSequences(o, n *orgObject, opts Options) (bool, error) {
+func reviseSequences(o *orgObject, n *object, org string, opts Options) (bool, error) {
 	changed := false
-	for _, c := range n.obj.comps {
-		k := n.obj.key(c)
+	for _, c := range n.comps {
+		k := n.key(c)
 		held := o.obj.byKey[k]
 		var sig, resched bool
 		var base int64
@@ -815,7 +820,7 @@ func reviseSequences(o, n *orgObject, opts Options) (bool, error) {
 				// An instance of its own (RDATE-like): new to everyone.
 				sig, resched = true, true
 			} else {
-				sig, resched = overrideChanges(n.obj, o.obj.master, c)
+				sig, resched = overrideChanges(n, o.obj.master, c)
 			}
 			base = sequence(o.obj.master)
 		default:
@@ -828,7 +833,7 @@ func reviseSequences(o, n *orgObject, opts Options) (bool, error) {
 			setSequence(c, base+1)
 			changed = true
 		}
-		if resched && resetPartStats(c, n.org) {
+		if resched && resetPartStats(c, org) {
 			changed = true
 		}
 	}
@@ -921,11 +926,11 @@ func resetPartStats(c *ical.Component, org string) bool {
 	changed := false
 	for i := range c.Props {
 		p := &c.Props[i]
-		if p.Name != ical.PropAttendee || p.CalAddress() == org || scheduleAgent(p) != "SERVER" {
+		if p.Name != ical.PropAttendee {
 			continue
 		}
 		ps := strings.ToUpper(p.Params.Get(ical.ParamPartStat))
-		if ps == "" || ps == "NEEDS-ACTION" {
+		if ps == "" || ps == "NEEDS-ACTION" || scheduleAgent(p) != "SERVER" || p.CalAddress() == org {
 			continue
 		}
 		p.Params.Set(ical.ParamPartStat, "NEEDS-ACTION")
@@ -1211,11 +1216,11 @@ func exdateProperty(o *object, k string) *ical.Property {
 func ownEntryChanged(o, n *orgObject, nv *recipientView, r string) bool {
 	for _, ni := range nv.idx {
 		np := n.members[ni][r]
-		oc := o.obj.byKey[n.obj.key(n.obj.comps[ni])]
-		if oc == nil {
+		oi, ok := o.index[n.obj.key(n.obj.comps[ni])]
+		if !ok {
 			return true
 		}
-		op := findAttendee(oc, r)
+		op := o.members[oi][r]
 		if op == nil {
 			return true
 		}
