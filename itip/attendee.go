@@ -49,10 +49,9 @@ func attendeeChangeError(format string, args ...any) error {
 // request carried a matching If-Schedule-Tag-Match (RFC 6638 §3.2.10.1).
 //
 // No REPLY answers a component that is cancelled (STATUS:CANCELLED, RFC
-// 5546 §4.2.9). With old nil the copy is compared with itself unanswered: a
-// REPLY is sent
-// when the attendee's PARTSTAT is other than NEEDS-ACTION or they delegate.
-// A SCHEDULE-AGENT other than SERVER on the ORGANIZER means the client
+// 5546 §4.2.9). With old nil (or an old copy without ORGANIZER) the copy is
+// compared with itself unanswered: a REPLY is sent when the attendee's
+// PARTSTAT is other than NEEDS-ACTION or they delegate. A SCHEDULE-AGENT other than SERVER on the ORGANIZER means the client
 // schedules (RFC 6638 §3.2.2.3): new is returned unchanged, without
 // messages. SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER forces a REPLY for
 // its component; any SCHEDULE-FORCE-SEND is removed from the stored copy
@@ -62,13 +61,13 @@ func attendeeChangeError(format string, args ...any) error {
 // Replies carry, per component, UID, SEQUENCE, DTSTAMP, RECURRENCE-ID,
 // DTSTART, DTEND or DURATION or DUE, the master's RRULE and RDATE (so that
 // a reply for the master and an instance reads as recurring), SUMMARY,
-// ORGANIZER, the attendee's
-// ATTENDEE (and the delegates' when delegating), the PERCENT-COMPLETE,
+// ORGANIZER, the attendee's ATTENDEE (and the delegates' when delegating;
+// without RSVP, ROLE and CUTYPE otherwise), the PERCENT-COMPLETE,
 // COMPLETED and STATUS of a VTODO that the assignee changed, and the
-// COMMENTs the attendee added, as
-// in RFC 6638 Appendix B.4 and B.7; no REQUEST-STATUS (RFC 5546 §3.6:
-// absent means 2.0) and no SCHEDULE-* parameters (RFC 6638 §7). A
-// delegate's REPLY also goes to the delegators (RFC 5546 §3.2.2.3, §4.2.6).
+// COMMENTs the attendee added, as in RFC 6638 Appendix B.4 and B.7; no
+// REQUEST-STATUS (RFC 5546 §3.6: absent means 2.0) and no SCHEDULE-*
+// parameters (RFC 6638 §7). A delegate's REPLY also goes to the delegators
+// (RFC 5546 §3.2.2.3, §4.2.6).
 func AttendeeUpdate(old, new *ical.Component, attendee string, opts Options) (Update, error) {
 	if new == nil {
 		return Update{}, fmt.Errorf("attendee update: %w: no object", ErrInvalid)
@@ -82,9 +81,14 @@ func AttendeeUpdate(old, new *ical.Component, attendee string, opts Options) (Up
 		if err != nil {
 			return Update{}, err
 		}
-		if oorg != org && oorg != attendee {
+		if oorg == "" {
+			// Not a scheduling object before: the attendee creates one.
+			old = nil
+		} else if oorg != org && oorg != attendee {
 			return Update{}, attendeeChangeError("ORGANIZER changed from %s to %s", oorg, org)
 		}
+	}
+	if old != nil {
 		if ou, nu := UID(old), UID(new); ou != nu {
 			return Update{}, attendeeChangeError("UID changed from %q to %q", ou, nu)
 		}

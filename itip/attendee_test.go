@@ -200,6 +200,11 @@ func TestAttendeeUpdateCases(t *testing.T) {
 		new:  atEdit(base, atBNA, atBAs("TENTATIVE")),
 		want: want{methods: []Method{MethodReply}, attendees: []string{"ATTENDEE;PARTSTAT=TENTATIVE;CN=B:mailto:b@example.com"}},
 	}, {
+		name: "over a copy that was not a scheduling object",
+		old:  atEdit(atEdit(base, "ORGANIZER"), "ATTENDEE"),
+		new:  atEdit(base, atBNA, atBAs("ACCEPTED")),
+		want: want{methods: []Method{MethodReply}, attendees: []string{"ATTENDEE;PARTSTAT=ACCEPTED;CN=B:mailto:b@example.com"}},
+	}, {
 		name: "created unanswered",
 		new:  base,
 		want: want{},
