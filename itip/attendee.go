@@ -248,7 +248,10 @@ func Refresh(stored *ical.Component, attendee string, opts Options) (Message, er
 	c.Add(ical.NewProperty(ical.PropUID, src.Value(ical.PropUID)))
 	stamp(c, opts.Now)
 	if c.Name != ical.CompToDo {
-		p := *src.Prop(ical.PropOrganizer)
+		p := ical.NewProperty(ical.PropOrganizer, org)
+		if sp := src.Prop(ical.PropOrganizer); sp != nil {
+			p = *sp
+		}
 		cleanProp(&p)
 		c.Add(p)
 	}
@@ -422,6 +425,9 @@ func (d *attendeeDiff) compare(base, out *ical.Component) error {
 			after, err = d.derive(nb, k)
 			if err != nil {
 				return err
+			}
+			if after == nil {
+				return attendeeChangeError("override %s removed", k)
 			}
 			before = oc
 		}
