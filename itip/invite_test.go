@@ -455,3 +455,68 @@ func TestOrganizerToAttendee(t *testing.T) {
 		}
 	}
 }
+
+// TestAttendeeRFC5546Examples applies the organizer's messages of RFC 5546
+// §4.2 and §4.4 to attendee B's copy, through Process (which validates
+// them first).
+func TestAttendeeRFC5546Examples(t *testing.T) {
+	msg := func(name string, edits ...string) *ical.Component {
+		return otParse(t, strings.Split(strings.TrimRight(otRFC(t, name, edits...), "\r\n"), "\r\n")...)
+	}
+	apply := func(stored *ical.Component, m *ical.Component) Result {
+		t.Helper()
+		r, err := Process(stored, m, "mailto:b@example.com", otOpts())
+		if err != nil {
+			t.Fatalf("Process() error: %v", err)
+		}
+		return r
+	}
+	// §4.2.1 then §4.2.3: the invitation, then the event moved. §4.2.1's
+	// DTEND has a digit too many, which validation refuses (3.5).
+	invite := msg("4.2.1_a", "DTEND:19970701T2100000Z", "DTEND:19970701T210000Z")
+	if got := otResult(apply(nil, msg("4.2.1_a"))); got != StatusInvalidDate {
+		t.Errorf("Process(4.2.1 as printed) = %q, want %s", got, StatusInvalidDate)
+	}
+	r := apply(nil, invite)
+	if !r.Applied || r.Object.Prop(ical.PropMethod) != nil {
+		t.Fatalf("Process(4.2.1) = %q", otResult(r))
+	}
+	r = apply(r.Object, msg("4.2.3_a"))
+	if got := otResult(r); got != "2.0 applied significant" || otProp(r.Object, "", ical.PropDTStart) != "19970701T180000Z" {
+		t.Errorf("Process(4.2.3) = %q, DTSTART %q", got, otProp(r.Object, "", ical.PropDTStart))
+	}
+	// Delivered again, §4.2.1 is older than the copy (§2.1.5).
+	if got := otResult(apply(r.Object, invite)); got != "2.0" {
+		t.Errorf("Process(4.2.1 after 4.2.3) = %q, want ignored", got)
+	}
+	// §4.2.9: cancelled.
+	if r2 := apply(r.Object, msg("4.2.9_a")); !r2.Applied || !isCancelledComp(newObject(r2.Object).master) {
+		t.Errorf("Process(4.2.9) = %q", otResult(r2))
+	}
+
+	// §4.4.2–4.4.4: a recurring event, an instance moved, another
+	// cancelled, then the series.
+	r = apply(nil, msg("4.4.2_a"))
+	r = apply(r.Object, msg("4.4.2_b"))
+	if n := len(newObject(r.Object).comps); n != 2 || otProp(r.Object, "19970701T210000Z", ical.PropDTStart) != "19970703T210000Z" {
+		t.Fatalf("Process(4.4.2 b) = %q with %d components", otResult(r), n)
+	}
+	r = apply(r.Object, msg("4.4.3_a"))
+	if got := otProp(r.Object, "", ical.PropExDate) + " " + otProp(r.Object, "", ical.PropSequence); got != "19970801T210000Z 2" {
+		t.Errorf("master after Process(4.4.3) = %q, want the EXDATE and the CANCEL's SEQUENCE", got)
+	}
+	r = apply(r.Object, msg("4.4.4_a"))
+	if !r.Applied || !isCancelledComp(newObject(r.Object).master) {
+		t.Errorf("Process(4.4.4) = %q", otResult(r))
+	}
+
+	// §4.4.6: an instance added to §4.4.7's series (the same UID).
+	r = apply(nil, msg("4.4.7_a"))
+	r = apply(r.Object, msg("4.4.6_a"))
+	if got := otProp(r.Object, "", ical.PropRDate); got != "19970715T210000Z" {
+		t.Errorf("RDATE after Process(4.4.6) = %q", got)
+	}
+	if got := otProp(r.Object, "19970715T210000Z", ical.PropDescription); got != "IETF-C&S Conference Call" {
+		t.Errorf("added instance after Process(4.4.6) has DESCRIPTION %q", got)
+	}
+}
