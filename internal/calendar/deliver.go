@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -249,7 +250,7 @@ func (s *Service) storeCopy(ctx context.Context, rcpt *Principal, coll *Collecti
 		if coll, err = s.defaultCalendar(ctx, rcpt, itip.UID(cal), cal); err != nil {
 			return nil, nil, err
 		}
-		name = ObjectName(itip.UID(cal))
+		name = copyName(itip.UID(cal))
 	}
 	o, err := s.newObject(coll, name, ical.Marshal(cal), cal, nil)
 	if err != nil {
@@ -264,6 +265,19 @@ func (s *Service) storeCopy(ctx context.Context, rcpt *Principal, coll *Collecti
 		return nil, nil, err
 	}
 	return coll, o, nil
+}
+
+// copyName is the resource name of a new attendee copy: "<UID>.ics", with
+// a "/" of the UID written "%2F", which is where python3-caldav's
+// accept_invite PUTs the answered invitation (design/client-quirks.md:
+// the copy is stored as <UID>.ics; any other name makes that PUT a
+// second resource with the UID, refused as CALDAV:no-uid-conflict). A
+// UID that cannot make a name gets ObjectName's.
+func copyName(uid string) string {
+	if name := strings.ReplaceAll(uid, "/", "%2F") + ".ics"; uid != "" && ValidObjectName(name) {
+		return name
+	}
+	return ObjectName(uid)
 }
 
 // shareAnswers brings the organizer's copy org, just updated by a REPLY
