@@ -280,6 +280,7 @@ func TestApplyAdd(t *testing.T) {
 	if m := r.Messages[0]; m.Method != MethodRefresh || !slices.Equal(m.Recipients, []string{otO}) || m.Originator != otB {
 		t.Errorf("Process(ADD, no copy) message = %s", otText(m))
 	}
+	otValid(t, r.Messages[0])
 
 	stored := otCal(otComp("VEVENT", otBobsCopy("RRULE:FREQ=DAILY;COUNT=5")...))
 	r = otProcess(t, stored, add, "")

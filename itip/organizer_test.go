@@ -644,6 +644,13 @@ func TestOrganizerUpdateRecurring(t *testing.T) {
 			changed: true,
 		},
 		{
+			name:    "an extra instance removed with its RDATE",
+			old:     otSeries([]string{"RDATE:20260112T090000Z"}, otInstance(12, all, "LOCATION:Annex")),
+			new:     series,
+			want:    []string{"CANCEL b,c [20260112T090000Z/1/CANCELLED]", "REQUEST b,c [master/1]"},
+			changed: true,
+		},
+		{
 			name:    "whole series cancelled",
 			old:     otSeries(nil, otInstance(8, []string{otO, otB, otD})),
 			new:     otSeries([]string{"STATUS:CANCELLED"}, otInstance(8, []string{otO, otB, otD})),
