@@ -367,6 +367,17 @@ func TestApplyCancel(t *testing.T) {
 			},
 		},
 		{
+			name:   "all-day series: this and future instances",
+			stored: otCal(otComp("VEVENT", otEdit(otBobsCopy("RRULE:FREQ=WEEKLY;COUNT=4", "RDATE;VALUE=DATE:20260130"), "DTSTART", "DTSTART;VALUE=DATE:20260105")...)),
+			msg:    cancel("SEQUENCE:1", "RECURRENCE-ID;VALUE=DATE;RANGE=THISANDFUTURE:20260119"),
+			want:   "2.0 applied significant",
+			check: func(t *testing.T, obj *ical.Component) {
+				if got := otProp(obj, "", ical.PropRRule) + " " + otProp(obj, "", ical.PropRDate); got != "FREQ=WEEKLY;UNTIL=20260118 " {
+					t.Errorf("RRULE and RDATE after CANCEL THISANDFUTURE = %q", got)
+				}
+			},
+		},
+		{
 			name:   "an instance of a copy of instances only",
 			stored: otCal(otComp("VEVENT", otInstance(8, []string{otO, otB})...)),
 			msg:    cancel("SEQUENCE:1", "RECURRENCE-ID:20260108T090000Z"),

@@ -644,6 +644,32 @@ func TestOrganizerUpdateRecurring(t *testing.T) {
 			changed: true,
 		},
 		{
+			name: "two attendees removed from one instance share the CANCEL",
+			old:  otSeries([]string{"ATTENDEE:" + otD}),
+			new:  otSeries([]string{"ATTENDEE:" + otD}, otInstance(7, []string{otO, otD})),
+			want: []string{"CANCEL b,c [20260107T090000Z/0]", "REQUEST d [master/ 20260107T090000Z/]"},
+			check: func(t *testing.T, up Update) {
+				c := newObject(up.Messages[0].Calendar).comps[0]
+				if findAttendee(c, otB) == nil || findAttendee(c, otC) == nil || findAttendee(c, otD) != nil {
+					t.Errorf("shared CANCEL does not list exactly the removed attendees:\n%s", otText(up.Messages[0]))
+				}
+			},
+		},
+		{
+			name: "all-day series: an EXDATE",
+			old: otCal(otComp("VEVENT", otEdit(otEdit(otEventLines("RRULE:FREQ=WEEKLY;COUNT=4"), "DTSTART", "DTSTART;VALUE=DATE:20260105"),
+				"DTEND", "DTEND;VALUE=DATE:20260106")...)),
+			new: otCal(otComp("VEVENT", otEdit(otEdit(otEventLines("RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE;VALUE=DATE:20260112"), "DTSTART", "DTSTART;VALUE=DATE:20260105"),
+				"DTEND", "DTEND;VALUE=DATE:20260106")...)),
+			want:    []string{"CANCEL b,c [20260112/1/CANCELLED]"},
+			changed: true,
+			check: func(t *testing.T, up Update) {
+				if s := otText(up.Messages[0]); !strings.Contains(s, "RECURRENCE-ID;VALUE=DATE:20260112\r\n") {
+					t.Errorf("all-day CANCEL:\n%s", s)
+				}
+			},
+		},
+		{
 			name:    "an extra instance removed with its RDATE",
 			old:     otSeries([]string{"RDATE:20260112T090000Z"}, otInstance(12, all, "LOCATION:Annex")),
 			new:     series,
