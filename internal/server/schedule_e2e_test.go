@@ -431,7 +431,7 @@ func scheduleFlow(t *testing.T, in *servertest.Instance) {
 		{"accept", func(t *testing.T) {
 			before := getObject(t, in, "ann", annPath)
 			annETag, annBeforeReply = before.ETag, before.Body
-			catBefore := getObject(t, in, "cat", "/dav/calendars/cat/calendar/"+strings.TrimPrefix(bobPath, "/dav/calendars/bob/calendar/"))
+			catBefore := getObject(t, in, "cat", strings.Replace(bobPath, "/bob/", "/cat/", 1))
 			b := getObject(t, in, "bob", bobPath)
 			if b.ScheduleTag == "" {
 				t.Fatalf("bob: GET %s has no Schedule-Tag", bobPath)
