@@ -284,10 +284,11 @@ func applyAdd(stored, msg *ical.Component, recipient string, opts Options) (Resu
 // event is cancelled or the recipient removed from it, marks every
 // component of the copy STATUS:CANCELLED, gives the master the CANCEL's
 // SEQUENCE and DTSTAMP (overrides keep theirs, so that the organizer's
-// later versions of them are not older), and keeps the copy: clients show a cancelled event struck through, so
-// the attendee notices (Apple and Google keep it the same way), a CANCEL
-// cannot silently delete anything, and a REQUEST older than the CANCEL is
-// then recognised as stale (§4.2.9). Result.Delete is never set.
+// later versions of them are not older), and keeps the copy: clients
+// show a cancelled event struck through, so the attendee notices (Apple
+// and Google keep it the same way), a CANCEL cannot silently delete
+// anything, and a REQUEST older than the CANCEL is then recognised as
+// stale (§4.2.9).
 //
 // A CANCEL of an instance adds an EXDATE to the master and drops its
 // override; the master takes the SEQUENCE of the CANCEL of one of its own

@@ -44,9 +44,6 @@ func otResult(r Result) string {
 	if r.Applied {
 		s += " applied"
 	}
-	if r.Delete {
-		s += " delete"
-	}
 	if r.Significant {
 		s += " significant"
 	}

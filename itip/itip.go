@@ -162,14 +162,12 @@ type Result struct {
 	// when applied, or why it was not (a stale message, an unknown
 	// attendee, an invalid message …).
 	Status string
-	// Applied reports whether the recipient's copy is to be written:
-	// replaced by Object, or removed when Delete.
+	// Applied reports whether the recipient's copy is to be replaced by
+	// Object. A copy is never removed: a cancelled event stays, marked
+	// STATUS:CANCELLED.
 	Applied bool
-	// Object is the recipient's copy after the message, when Applied and
-	// not Delete.
+	// Object is the recipient's copy after the message, when Applied.
 	Object *ical.Component
-	// Delete says the copy is to be removed (a CANCEL of the whole event).
-	Delete bool
 	// Significant reports a change of more than the participation of
 	// attendees: RFC 6638 §3.2.10 changes the recipient's schedule-tag
 	// then, and only then.

@@ -254,11 +254,7 @@ func (s *scenario) send(at string, reverse bool, want []string) {
 				s.t.Fatalf("%s: Process(%s, %s) = %v", at, m.Method, r, err)
 			}
 			outcome := "ignored"
-			switch {
-			case res.Applied && res.Delete:
-				outcome = "deleted"
-				delete(s.copies, key)
-			case res.Applied:
+			if res.Applied {
 				outcome = "applied"
 				s.copies[key] = res.Object
 			}

@@ -210,17 +210,8 @@ func (s *Service) processOnce(ctx context.Context, rcpt *Principal, addr string,
 		s.sendAnswers(ctx, rcpt, res.Messages)
 		return nil
 	}
-	if auto && m.Method == itip.MethodRequest && !res.Delete {
+	if auto && m.Method == itip.MethodRequest {
 		return s.autoAnswer(ctx, rcpt, addr, coll, stored, res.Object)
-	}
-	if res.Delete {
-		if stored != nil {
-			if err := s.st.DeleteObject(ctx, coll.ID, stored.Name, Conditions{IfMatch: stored.ETag}); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		s.sendAnswers(ctx, rcpt, res.Messages)
-		return nil
 	}
 	tag := newScheduleTag()
 	if stored != nil && !res.Significant {
