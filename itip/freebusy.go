@@ -72,11 +72,22 @@ func FreeBusyReply(request *ical.Component, attendee string, busy *ical.Componen
 	c.Add(ical.NewProperty(ical.PropUID, req.Value(ical.PropUID)))
 	stamp(c, opts.Now)
 	for _, name := range []string{ical.PropDTStart, ical.PropDTEnd, ical.PropOrganizer} {
-		if p := req.Prop(name); p != nil {
-			q := *p
-			cleanProp(&q)
-			c.Add(q)
+		p := req.Prop(name)
+		if p == nil {
+			continue
 		}
+		q := *p
+		cleanProp(&q)
+		if name != ical.PropOrganizer {
+			// RFC 5546 §3.3.3: in UTC, written as such (python3-caldav
+			// asks with "DTSTART;TZID=UTC:…Z", which RFC 5545 §3.2.19
+			// does not allow on a UTC time).
+			if t, ok := utcInstant(p); ok {
+				q = ical.Property{Name: name}
+				q.SetDateTime(ical.NewUTC(t))
+			}
+		}
+		c.Add(q)
 	}
 	a := *me
 	cleanProp(&a)
@@ -141,4 +152,18 @@ func busyPeriods(busy *ical.Component) ([]busyPeriod, error) {
 	return slices.CompactFunc(out, func(a, b busyPeriod) bool {
 		return a.start.Equal(b.start) && a.end.Equal(b.end) && a.fbtype == b.fbtype
 	}), nil
+}
+
+// utcInstant returns the instant of a DATE-TIME property in UTC form or
+// with a TZID naming UTC.
+func utcInstant(p *ical.Property) (time.Time, bool) {
+	d, err := p.DateTime()
+	if err != nil || d.IsDate() {
+		return time.Time{}, false
+	}
+	t, err := d.Time(nil, nil)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
 }

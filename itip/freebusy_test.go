@@ -90,6 +90,21 @@ func TestFreeBusyReply(t *testing.T) {
 	if _, err := FreeBusyReply(atParse(t, atEvent()...), "mailto:b@example.com", busy, Options{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("FreeBusyReply(no VFREEBUSY) error = %v, want ErrInvalid", err)
 	}
+	// python3-caldav asks with "DTSTART;TZID=UTC:…Z": the reply writes UTC
+	// as RFC 5545 §3.2.19 wants it.
+	pyRequest := atParse(t,
+		"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//python//EN", "METHOD:REQUEST",
+		"BEGIN:VFREEBUSY", "UID:py1", "DTSTAMP:20090602T190420Z",
+		"DTSTART;TZID=UTC:20090602T000000Z", "DTEND;TZID=UTC:20090604T000000Z",
+		"ORGANIZER:mailto:cyrus@example.com", "ATTENDEE:mailto:wilfredo@example.com",
+		"END:VFREEBUSY", "END:VCALENDAR")
+	m, err = FreeBusyReply(pyRequest, "mailto:wilfredo@example.com", busy, Options{})
+	if err != nil {
+		t.Fatalf("FreeBusyReply(TZID=UTC) error = %v", err)
+	}
+	if got := string(ical.Marshal(m.Calendar)); !strings.Contains(got, "\r\nDTSTART:20090602T000000Z\r\nDTEND:20090604T000000Z\r\n") {
+		t.Errorf("FreeBusyReply(TZID=UTC) keeps the TZID:\n%s", got)
+	}
 	bad := newObject(atParse(t, "BEGIN:VCALENDAR", "BEGIN:VFREEBUSY", "FREEBUSY:tomorrow", "END:VFREEBUSY", "END:VCALENDAR")).comps[0]
 	if _, err := FreeBusyReply(request, "mailto:bernard@example.net", bad, Options{}); err == nil {
 		t.Errorf("FreeBusyReply(bad FREEBUSY) error = nil, want an error")
