@@ -209,29 +209,5 @@ func availabilityRank(c *ical.Component) int {
 // RECURRENCE-ID that override its instances (RFC 7953 §3.1). A component
 // without a UID stands alone, and so does a second master of one UID.
 func availableSets(vav *ical.Component) []*set {
-	var out []*set
-	index := map[string]*set{}
-	for _, c := range vav.Children {
-		if c.Name != ical.CompAvailable {
-			continue
-		}
-		uid := c.Value(ical.PropUID)
-		s := index[uid]
-		if s == nil || uid == "" {
-			s = &set{}
-			out = append(out, s)
-			if uid != "" {
-				index[uid] = s
-			}
-		}
-		switch {
-		case c.Prop(ical.PropRecurrenceID) != nil:
-			s.overrides = append(s.overrides, c)
-		case s.master == nil:
-			s.master = c
-		default:
-			out = append(out, &set{master: c})
-		}
-	}
-	return out
+	return groupChildren(vav, func(name string) bool { return name == ical.CompAvailable })
 }

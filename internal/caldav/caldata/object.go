@@ -101,14 +101,21 @@ func recurring(name string) bool {
 // order of first appearance. A component without a UID stands alone, and
 // so does a second master of one UID (invalid, but stored data is kept).
 func groupSets(vcal *ical.Component) []*set {
-	if vcal == nil {
+	return groupChildren(vcal, recurring)
+}
+
+// groupChildren groups the children of parent whose names member accepts
+// into recurrence sets by name and UID: a master and the components with
+// a RECURRENCE-ID that override its instances (RFC 5545 §3.8.4.4).
+func groupChildren(parent *ical.Component, member func(name string) bool) []*set {
+	if parent == nil {
 		return nil
 	}
 	type key struct{ name, uid string }
 	var out []*set
 	index := map[key]*set{}
-	for _, c := range vcal.Children {
-		if !recurring(c.Name) {
+	for _, c := range parent.Children {
+		if !member(c.Name) {
 			continue
 		}
 		uid := c.Value(ical.PropUID)
@@ -127,8 +134,7 @@ func groupSets(vcal *ical.Component) []*set {
 		case s.master == nil:
 			s.master = c
 		default:
-			s = &set{master: c}
-			out = append(out, s)
+			out = append(out, &set{master: c})
 		}
 	}
 	return out
