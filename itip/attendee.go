@@ -51,8 +51,9 @@ func attendeeChangeError(format string, args ...any) error {
 // No REPLY answers a component that is cancelled (STATUS:CANCELLED, RFC
 // 5546 §4.2.9). With old nil (or an old copy without ORGANIZER) the copy is
 // compared with itself unanswered: a REPLY is sent when the attendee's
-// PARTSTAT is other than NEEDS-ACTION or they delegate. A SCHEDULE-AGENT other than SERVER on the ORGANIZER means the client
-// schedules (RFC 6638 §3.2.2.3): new is returned unchanged, without
+// PARTSTAT is other than NEEDS-ACTION or they delegate. A SCHEDULE-AGENT
+// other than SERVER on the ORGANIZER means the client schedules (RFC 6638
+// §3.2.2.3): new is returned unchanged, without
 // messages. SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER forces a REPLY for
 // its component; any SCHEDULE-FORCE-SEND is removed from the stored copy
 // and another value sets SCHEDULE-STATUS 2.3 on the ORGANIZER (RFC 6638

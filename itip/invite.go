@@ -293,8 +293,9 @@ func applyAdd(stored, msg *ical.Component, recipient string, opts Options) (Resu
 // A CANCEL of an instance adds an EXDATE to the master and drops its
 // override; the master takes the SEQUENCE of the CANCEL of one of its own
 // instances (the organizer's master was raised by the EXDATE, and the
-// attendee's replies must carry it); with RANGE=THISANDFUTURE the series ends before the instance
-// (RRULE UNTIL, later RDATEs and overrides dropped). A copy without a
+// attendee's replies must carry it); with RANGE=THISANDFUTURE the series
+// ends before the instance (RRULE UNTIL, later RDATEs and overrides
+// dropped). A copy without a
 // master (the recipient was invited to some instances) marks the
 // override STATUS:CANCELLED instead. A CANCEL for an object the recipient
 // does not have changes nothing (StatusSuccess, not Applied); RFC 5546
