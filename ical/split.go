@@ -11,7 +11,6 @@ package ical
 // modified; the results share its properties and components.
 func Split(cal *Component) []*Component {
 	zones := map[string]*Component{}
-	var order []string
 	byUID := map[string]*Component{}
 	var out []*Component
 	for _, ch := range cal.Children {
@@ -30,7 +29,6 @@ func Split(cal *Component) []*Component {
 			}
 			if uid != "" {
 				byUID[uid] = obj
-				order = append(order, uid)
 			}
 			out = append(out, obj)
 		}

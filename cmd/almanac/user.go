@@ -75,7 +75,7 @@ func readPassword(stdin io.Reader) (string, error) {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
-		return "", errors.New("--password-stdin: stdin held no password; pipe one line, e.g. echo \"$PW\" | almanac user ...")
+		return "", errors.New(`--password-stdin: stdin held no password; pipe one line, e.g. echo "$PW" | almanac user`)
 	}
 	return pw, nil
 }

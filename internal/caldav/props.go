@@ -583,8 +583,7 @@ func privilegeElements(p, supported Privileges) []*webdav.Element {
 // CALDAV:read-free-busy under DAV:read (RFC 4791 §6.1.1) and the
 // non-abstract scheduling aggregates under DAV:all (RFC 6638 §6.3).
 func supportedPrivilegeSet(supported Privileges) *webdav.Element {
-	var sp func(name xml.Name, abstract bool, desc string, children ...*webdav.Element) *webdav.Element
-	sp = func(name xml.Name, abstract bool, desc string, children ...*webdav.Element) *webdav.Element {
+	sp := func(name xml.Name, abstract bool, desc string, children ...*webdav.Element) *webdav.Element {
 		e := webdav.NewElement(webdav.Name("supported-privilege"), webdav.NewElement(webdav.Name("privilege"), webdav.NewElement(name)))
 		if abstract {
 			e.Children = append(e.Children, webdav.NewElement(webdav.Name("abstract")))

@@ -186,7 +186,6 @@ func EnvName(flagName string) string {
 type Loader struct {
 	configFile string
 	set        []flagValue // in command-line order
-	listsSet   map[string]bool
 }
 
 type flagValue struct {

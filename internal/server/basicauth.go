@@ -4,7 +4,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -16,11 +15,6 @@ import (
 // challenge is the one WWW-Authenticate value of every 401, on every
 // route and method (design/client-quirks.md §1: clients compare realms).
 const challenge = `Basic realm="Almanac", charset="UTF-8"`
-
-// authenticator checks Basic credentials; *auth.Authenticator is one.
-type authenticator interface {
-	Authenticate(ctx context.Context, user, pass string) (*calendar.Principal, error)
-}
 
 // unauthorized answers 401 with the challenge (RFC 7617 §2, RFC 9110 §11.6.1).
 func unauthorized(w http.ResponseWriter) {
