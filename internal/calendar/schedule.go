@@ -121,7 +121,11 @@ type outgoing struct {
 // or nil when o is not a scheduling object of coll's owner.
 func (s *Service) scheduleWrite(ctx context.Context, coll *Collection, o *Object, vcal *ical.Component, cond Conditions) (*outgoing, error) {
 	var oldCal *ical.Component
-	old, err := s.st.Object(ctx, coll.ID, o.Name)
+	var old *Object
+	err := ErrNotFound // If-None-Match: * creates, so there is nothing to read
+	if !cond.IfNoneMatch {
+		old, err = s.st.Object(ctx, coll.ID, o.Name)
+	}
 	switch {
 	case err == nil:
 		if c, err := ical.Parse(old.Data); err == nil {
