@@ -44,6 +44,26 @@ func FreeBusyRequest(organizer string, attendees []string, start, end time.Time,
 	return Message{Method: MethodRequest, Originator: org, Recipients: to, UID: uid, Calendar: msg}
 }
 
+// FreeBusyPublish builds the VFREEBUSY PUBLISH with which organizer makes
+// its busy time between start and end known to anyone (RFC 5546 §3.3.1,
+// example §4.3.1): UID, DTSTAMP, DTSTART and DTEND in UTC, ORGANIZER and
+// the FREEBUSY periods of busy as FreeBusyReply writes them; no ATTENDEE
+// (the table forbids it). A PUBLISH has no recipients of its own: it is
+// posted, attached or served, not delivered.
+func FreeBusyPublish(organizer string, busy *ical.Component, start, end time.Time, uid string, opts Options) (Message, error) {
+	req := FreeBusyRequest(organizer, nil, start, end, uid, opts)
+	c := req.Calendar.Components(ical.CompFreeBusy)[0]
+	periods, err := busyPeriods(busy)
+	if err != nil {
+		return Message{}, fmt.Errorf("free-busy publish: %w", err)
+	}
+	for _, bp := range periods {
+		c.Add(bp.prop)
+	}
+	req.Calendar.Set(ical.NewProperty(ical.PropMethod, string(MethodPublish)))
+	return Message{Method: MethodPublish, Originator: req.Originator, UID: uid, Calendar: req.Calendar}, nil
+}
+
 // FreeBusyReply builds attendee's answer to a VFREEBUSY REQUEST (RFC 5546
 // §3.3.3, example §4.3.3; RFC 6638 Appendix B.5): a VFREEBUSY with the
 // UID, ORGANIZER, DTSTART and DTEND of the request, the attendee's

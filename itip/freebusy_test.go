@@ -110,3 +110,38 @@ func TestFreeBusyReply(t *testing.T) {
 		t.Errorf("FreeBusyReply(bad FREEBUSY) error = nil, want an error")
 	}
 }
+
+func TestFreeBusyPublish(t *testing.T) {
+	busy := newObject(atParse(t,
+		"BEGIN:VCALENDAR", "BEGIN:VFREEBUSY",
+		"FREEBUSY;FBTYPE=BUSY-TENTATIVE:19980314T233000Z/19980315T003000Z",
+		"FREEBUSY:19980313T141711Z/19980314T000000Z",
+		"END:VFREEBUSY", "END:VCALENDAR")).comps[0]
+	start := time.Date(1998, 3, 13, 14, 17, 11, 0, time.UTC)
+	m, err := FreeBusyPublish("MAILTO:A@Example.com", busy, start, start.Add(8*24*time.Hour), "0981234-1234234-23@example.com",
+		Options{Now: time.Date(1997, 9, 1, 13, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("FreeBusyPublish() error = %v", err)
+	}
+	// RFC 5546 §4.3.1, with a UID (the example lacks one the table
+	// requires) and the periods sorted.
+	want := []string{
+		"BEGIN:VCALENDAR", "PRODID:" + DefaultProdID, "VERSION:2.0", "METHOD:PUBLISH",
+		"BEGIN:VFREEBUSY", "UID:0981234-1234234-23@example.com", "DTSTAMP:19970901T130000Z",
+		"DTSTART:19980313T141711Z", "DTEND:19980321T141711Z", "ORGANIZER:mailto:a@example.com",
+		"FREEBUSY:19980313T141711Z/19980314T000000Z",
+		"FREEBUSY;FBTYPE=BUSY-TENTATIVE:19980314T233000Z/19980315T003000Z",
+		"END:VFREEBUSY", "END:VCALENDAR", "",
+	}
+	if got := strings.Split(string(ical.Marshal(m.Calendar)), "\r\n"); !slices.Equal(got, want) {
+		t.Errorf("FreeBusyPublish() message:\n%s", scDiff(want, got))
+	}
+	if m.Method != MethodPublish || len(m.Recipients) != 0 || m.Originator != "mailto:a@example.com" {
+		t.Errorf("FreeBusyPublish() = %s from %s to %v", m.Method, m.Originator, m.Recipients)
+	}
+	for _, mode := range []Mode{ModeStrict, ModeInterop} {
+		if ps := Validate(m.Calendar, ValidateOptions{Mode: mode}); !Valid(ps) {
+			t.Errorf("FreeBusyPublish() is not valid iTIP (%s): %v", mode, ps)
+		}
+	}
+}
