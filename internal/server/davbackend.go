@@ -411,7 +411,9 @@ func (b *davBackend) SetACL(ctx context.Context, owner, name string, acl []calda
 	if err != nil {
 		return err
 	}
-	if !e.Owned() {
+	if !e.Owned() || e.Collection.Kind != calendar.KindCalendar {
+		// The scheduling inbox and outbox are not shared (RFC 6638 §6:
+		// their privileges are the scheduling ones).
 		return caldav.ErrForbidden
 	}
 	var grants []calendar.Grant
