@@ -15,6 +15,7 @@ import (
 	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/ical/tz"
 	"github.com/almanac-project/almanac/internal/webdav"
+	"github.com/almanac-project/almanac/itip"
 )
 
 // post answers POST on a scheduling outbox: a busy time request (RFC 6638
@@ -113,13 +114,13 @@ func (h *Handler) isAddressOf(p *Principal, addr string) bool {
 	return false
 }
 
-// parseFreeBusyRequest decodes a POSTed busy time request and checks it
-// against the restrictions of RFC 5546 §3.3.2 for METHOD:REQUEST of a
-// VFREEBUSY: METHOD REQUEST; exactly one VFREEBUSY and no VEVENT, VTODO,
-// VJOURNAL or VTIMEZONE; in the VFREEBUSY exactly one DTSTAMP, DTSTART,
-// DTEND, ORGANIZER and UID, DTSTART and DTEND in UTC with DTEND after
-// DTSTART, at least one ATTENDEE, at most one CONTACT, and no FREEBUSY,
-// DURATION, REQUEST-STATUS, URL or VALARM.
+// parseFreeBusyRequest decodes a POSTed busy time request: one iCalendar
+// object without validation errors (else 403 CALDAV:valid-calendar-data),
+// a VFREEBUSY REQUEST that keeps the restrictions of RFC 5546 §3.3.2
+// (itip.Validate in interop mode: one VFREEBUSY with DTSTAMP, DTSTART and
+// DTEND in UTC, ORGANIZER, UID and ATTENDEEs, no FREEBUSY, DURATION,
+// REQUEST-STATUS, URL or VALARM …), with DTEND after DTSTART; anything
+// else is 400 CALDAV:valid-scheduling-message.
 func parseFreeBusyRequest(data []byte) (*ical.Component, error) {
 	invalidData := webdav.NewError(http.StatusForbidden, webdav.CalName("valid-calendar-data"), "the body is not valid iCalendar data")
 	dec := ical.NewDecoder(bytes.NewReader(data))
@@ -141,48 +142,19 @@ func parseFreeBusyRequest(data []byte) (*ical.Component, error) {
 	if _, err := dec.DecodeComponent(); !errors.Is(err, io.EOF) {
 		return nil, invalid("the body holds more than one iCalendar object")
 	}
-	if len(msg.PropsNamed(ical.PropMethod)) != 1 || !strings.EqualFold(strings.TrimSpace(msg.Value(ical.PropMethod)), "REQUEST") {
-		return nil, invalid("METHOD must be REQUEST")
+	if method, comp := itip.MethodOf(msg); method != string(itip.MethodRequest) || comp != ical.CompFreeBusy {
+		return nil, invalid("a VFREEBUSY with METHOD:REQUEST is required")
 	}
-	var fb *ical.Component
-	for _, c := range msg.Children {
-		switch c.Name {
-		case ical.CompFreeBusy:
-			if fb != nil {
-				return nil, invalid("exactly one VFREEBUSY is allowed")
-			}
-			fb = c
-		case ical.CompEvent, ical.CompToDo, ical.CompJournal, ical.CompTimezone:
-			return nil, invalid("only a VFREEBUSY is allowed")
+	for _, p := range itip.Validate(msg, itip.ValidateOptions{Mode: itip.ModeInterop, KnownTZID: itip.KnownTZID}) {
+		if !p.Warning {
+			return nil, invalid(p.String())
 		}
 	}
-	if fb == nil {
-		return nil, invalid("a VFREEBUSY is required")
-	}
-	count := func(name string) int { return len(fb.PropsNamed(name)) }
-	for _, name := range []string{ical.PropDTStamp, ical.PropDTStart, ical.PropDTEnd, ical.PropOrganizer, ical.PropUID} {
-		if count(name) != 1 {
-			return nil, invalid("the VFREEBUSY needs exactly one " + name)
-		}
-	}
-	if count(ical.PropAttendee) == 0 {
-		return nil, invalid("the VFREEBUSY needs an ATTENDEE")
-	}
-	if count(ical.PropContact) > 1 {
-		return nil, invalid("the VFREEBUSY allows one CONTACT")
-	}
-	for _, name := range []string{ical.PropFreeBusy, ical.PropDuration, ical.PropRequestStatus, ical.PropURL} {
-		if count(name) != 0 {
-			return nil, invalid("the VFREEBUSY must not have " + name)
-		}
-	}
-	if len(fb.Components(ical.CompAlarm)) != 0 {
-		return nil, invalid("the VFREEBUSY must not have a VALARM")
-	}
+	fb := msg.Components(ical.CompFreeBusy)[0]
 	start, err1 := fb.Prop(ical.PropDTStart).DateTime()
 	end, err2 := fb.Prop(ical.PropDTEnd).DateTime()
-	if err1 != nil || err2 != nil || start.Kind != ical.KindUTC || end.Kind != ical.KindUTC || !end.Wall.After(start.Wall) {
-		return nil, invalid("DTSTART and DTEND must be UTC date-times, DTEND after DTSTART")
+	if err1 != nil || err2 != nil || !end.Wall.After(start.Wall) {
+		return nil, invalid("DTEND must be after DTSTART")
 	}
 	return msg, nil
 }
