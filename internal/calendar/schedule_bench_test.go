@@ -66,3 +66,14 @@ func BenchmarkReply100(b *testing.B) {
 	}
 	b.ReportMetric(float64(cs.writes.Load())/float64(b.N), "writes/op")
 }
+
+// BenchmarkPutPlain is the baseline of BenchmarkReply100 in the same run:
+// one PUT of an event without attendees, which writes one object.
+func BenchmarkPutPlain(b *testing.B) {
+	s := newService(b, calendar.Options{})
+	mustPrincipal(b, s, "ann")
+	coll := defaultCalendar(b, s, "ann")
+	for i := 0; b.Loop(); i++ {
+		mustPut(b, s, coll, "plain.ics", event("plain", fmt.Sprintf("202603%02dT090000Z", 1+i%28)), calendar.Conditions{})
+	}
+}
