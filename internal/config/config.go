@@ -13,6 +13,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -54,6 +56,10 @@ type Config struct {
 	DKIMKey          string   `toml:"dkim-key"`
 	DKIMSelector     string   `toml:"dkim-selector"`
 	TrustedMTA       []string `toml:"trusted-mta"`
+	// MailAllow and MailBlock list senders ("user@domain", "@domain" or
+	// "domain") whose mail skips the rate limits, or is refused.
+	MailAllow []string `toml:"mail-allow"`
+	MailBlock []string `toml:"mail-block"`
 
 	// CRISP (real-time scheduling with other domains).
 	CRISPAnonymous    string `toml:"crisp-anonymous"` // allow, hold or deny
@@ -109,6 +115,9 @@ func (c *Config) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("tls-cert and tls-key go together; give both or neither")
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
 	if !slices.Contains([]string{"allow", "hold", "deny"}, c.CRISPAnonymous) {
 		return fmt.Errorf("crisp-anonymous: %q is not allow, hold or deny", c.CRISPAnonymous)
 	}
@@ -119,6 +128,55 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("log-format: %q is not text or json", c.LogFormat)
 	}
 	return nil
+}
+
+// validateMail checks the mail settings.
+func (c *Config) validateMail() error {
+	for name, addr := range map[string]string{"smtp-relay": c.SMTPRelay, "lmtp-listen": c.LMTPListen, "smtp-listen": c.SMTPListen, "resolver": c.Resolver} {
+		if addr == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("%s: %q is not host:port, e.g. 127.0.0.1:25", name, addr)
+		}
+	}
+	if c.SMTPRelay != "" && c.MailFrom == "" {
+		return errors.New("mail-from: needed with --smtp-relay: the envelope sender of outgoing mail, which receives the bounces, e.g. calendar@example.org")
+	}
+	if c.MailFrom != "" {
+		if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Name != "" {
+			return fmt.Errorf("mail-from: %q is not an e-mail address", c.MailFrom)
+		}
+	}
+	if (c.DKIMKey == "") != (c.DKIMSelector == "") {
+		return errors.New("dkim-key and dkim-selector go together; give both or neither")
+	}
+	if c.DKIMKey != "" && c.MailFrom == "" {
+		return errors.New("dkim-key: needs --mail-from, whose domain signs")
+	}
+	for _, t := range c.TrustedMTA {
+		if _, err := netip.ParsePrefix(t); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(t); err != nil {
+			return fmt.Errorf("trusted-mta: %q is neither an IP address nor a CIDR prefix", t)
+		}
+	}
+	return nil
+}
+
+// TrustedPrefixes returns TrustedMTA as prefixes (an address is a /32 or
+// /128). Validate has checked them.
+func (c *Config) TrustedPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, t := range c.TrustedMTA {
+		if p, err := netip.ParsePrefix(t); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(t); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
 }
 
 // redactDSN hides a password in a connection string for error messages.
@@ -163,6 +221,8 @@ var fields = []field{
 	{name: "dkim-key", usage: "DKIM private key `file` for outgoing mail", ptr: func(c *Config) any { return &c.DKIMKey }},
 	{name: "dkim-selector", usage: "DKIM `selector` for outgoing mail", ptr: func(c *Config) any { return &c.DKIMSelector }},
 	{name: "trusted-mta", usage: "`address` or CIDR of a mail server trusted to deliver (repeatable)", list: true, ptr: func(c *Config) any { return &c.TrustedMTA }},
+	{name: "mail-allow", usage: "mail `sender` (user@domain, @domain) exempt from rate limits (repeatable)", list: true, ptr: func(c *Config) any { return &c.MailAllow }},
+	{name: "mail-block", usage: "mail `sender` (user@domain, @domain) whose mail is refused (repeatable)", list: true, ptr: func(c *Config) any { return &c.MailBlock }},
 	{name: "crisp-anonymous", usage: "anonymous CRISP senders: `allow|hold|deny`", ptr: func(c *Config) any { return &c.CRISPAnonymous }},
 	{name: "crisp-dkim-key", usage: "DKIM private key `file` for CRISP requests", ptr: func(c *Config) any { return &c.CRISPDKIMKey }},
 	{name: "crisp-dkim-selector", usage: "DKIM `selector` for CRISP requests", ptr: func(c *Config) any { return &c.CRISPDKIMSelector }},

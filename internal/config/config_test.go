@@ -50,12 +50,14 @@ data = "/from/file"
 base-url = "https://file.example/"
 domain = ["file.example", "file2.example"]
 smtp-relay = "file-relay:25"
+mail-from = "calendar@file.example"
 crisp-anonymous = "deny"
 `)
 	env := map[string]string{
 		"ALMANAC_LISTEN":     "127.0.0.1:1002",
 		"ALMANAC_DATA":       "/from/env",
 		"ALMANAC_SMTP_RELAY": "env-relay:25",
+		"ALMANAC_MAIL_FROM":  "calendar@env.example",
 		"ALMANAC_DOMAIN":     "env.example, env2.example",
 	}
 	c, err := load(t, nil, []string{"--config", file, "--listen", "127.0.0.1:1003"}, env)
@@ -126,6 +128,12 @@ func TestErrors(t *testing.T) {
 		{name: "bad base-url", args: []string{"--base-url", "cal.example.org"}, want: "base-url:"},
 		{name: "tls half", args: []string{"--tls-cert", "c.pem"}, want: "tls-cert and tls-key"},
 		{name: "crisp", args: []string{"--crisp-anonymous", "maybe"}, want: "crisp-anonymous:"},
+		{name: "relay without mail-from", args: []string{"--smtp-relay", "127.0.0.1:25"}, want: "mail-from:"},
+		{name: "bad relay", args: []string{"--smtp-relay", "mail.example.org", "--mail-from", "c@example.org"}, want: "smtp-relay:"},
+		{name: "bad mail-from", args: []string{"--mail-from", "Calendar <c@example.org>"}, want: "mail-from:"},
+		{name: "dkim half", args: []string{"--dkim-key", "k.pem", "--mail-from", "c@example.org"}, want: "dkim-key and dkim-selector"},
+		{name: "bad trusted-mta", args: []string{"--trusted-mta", "mx.example.org"}, want: "trusted-mta:"},
+		{name: "bad lmtp-listen", args: []string{"--lmtp-listen", "2424"}, want: "lmtp-listen:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.args
