@@ -98,7 +98,7 @@ func summarize(cal *ical.Component, method, comp string, m *Outgoing) summary {
 
 // headline returns the subject and the opening sentence for a method.
 func headline(method, comp string, main *ical.Component, actor, title string) (subject, sentence string) {
-	q := "\u201c" + title + "\u201d"
+	q := `"` + title + `"`
 	switch itip.Method(method) {
 	case itip.MethodRequest:
 		switch {
@@ -232,7 +232,7 @@ func whenLines(cal, c *ical.Component) []string {
 		}
 		line := formatDate(start.Wall)
 		if last.After(start.Wall) {
-			line += " \u2013 " + formatDate(last)
+			line += " - " + formatDate(last)
 		}
 		return []string{line + " (all day)"}
 	}
@@ -283,9 +283,9 @@ func span(start, end time.Time, hasEnd bool) string {
 	}
 	y1, m1, d1 := start.Date()
 	if y2, m2, d2 := end.Date(); y1 == y2 && m1 == m2 && d1 == d2 {
-		return s + "\u2013" + end.Format("15:04")
+		return s + "-" + end.Format("15:04")
 	}
-	return s + " \u2013 " + formatWall(end, false)
+	return s + " - " + formatWall(end, false)
 }
 
 func formatWall(t time.Time, date bool) string {
