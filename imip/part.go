@@ -106,7 +106,9 @@ func decodeBase64(raw []byte) ([]byte, error) {
 			clean = append(clean, c)
 		}
 	}
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
+	// Room for a partial last quantum: Decode writes it even when the
+	// input length is not a multiple of 4.
+	out := make([]byte, len(clean)/4*3+3)
 	n, err := base64.StdEncoding.Decode(out, clean)
 	if err == nil {
 		return out[:n], nil
