@@ -88,7 +88,7 @@ func TestQuirkPartPosition(t *testing.T) {
 // error.
 func TestQuirkDuplicates(t *testing.T) {
 	for _, file := range []string{
-		"thunderbird/meet-meeting-invite.eml",        // QP inline + base64 application/ics
+		"thunderbird/meet-meeting-invite.eml",         // QP inline + base64 application/ics
 		"linagora/openpaas-invite-ics-attachment.eml", // text/calendar attachment + application/ics
 		"linagora/openpaas-cancel-ics-attachment.eml", // the same, method=REQUEST on a CANCEL
 		"libical/complex-mime.eml",                    // text/calendar twice in one alternative
