@@ -182,3 +182,163 @@ func checkRoundTrip(t *testing.T, m *Outgoing, msg []byte, sent *ical.Component)
 		}
 	}
 }
+
+// TestBuildCalendarRules checks the iCalendar rules Build applies on its
+// copy (imip-quirks.md §3).
+func TestBuildCalendarRules(t *testing.T) {
+	cal := mustCalendar(t, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:cancel\r\nX-APPLE-CALENDAR-COLOR:#fff\r\n"+
+		"BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20260101T000000Z\r\nSEQUENCE:1\r\nDTSTART:20260102T100000Z\r\n"+
+		"ORGANIZER:MailTo:Org@Example.com\r\nATTENDEE;EMAIL=ana@example.net:urn:uuid:6f1e\r\nATTENDEE:bob@example.org\r\n"+
+		"X-MOZ-LASTACK:20260101T000000Z\r\nX-MICROSOFT-CDO-BUSYSTATUS:BUSY\r\n"+
+		"BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\n"+
+		"BEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20260109T100000Z\r\nDTSTAMP:20260101T000000Z\r\nSEQUENCE:1\r\nSTATUS:TENTATIVE\r\n"+
+		"DTSTART:20260109T100000Z\r\nORGANIZER:mailto:org@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	before := string(ical.Marshal(cal))
+	sent, method, comp, err := outgoingCalendar(cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(ical.Marshal(cal)) != before {
+		t.Error("outgoingCalendar changed its input")
+	}
+	got := string(ical.Marshal(sent))
+	if method != "CANCEL" || comp != "VEVENT" || !strings.Contains(got, "METHOD:CANCEL\r\n") {
+		t.Errorf("method %s, component %s, METHOD line missing in\n%s", method, comp, got)
+	}
+	for _, want := range []string{
+		"ORGANIZER:mailto:Org@Example.com\r\n",                      // scheme in lower case
+		"ATTENDEE;EMAIL=ana@example.net:mailto:ana@example.net\r\n", // urn:uuid: → EMAIL
+		"ATTENDEE:mailto:bob@example.org\r\n",                       // bare address
+		"X-MICROSOFT-CDO-BUSYSTATUS:BUSY\r\n",                       // other X- properties stay
+		"STATUS:CANCELLED\r\n",                                      // added to the master
+		"STATUS:TENTATIVE\r\n",                                      // an existing STATUS is kept
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("sent calendar lacks %q:\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{"X-APPLE-", "X-MOZ-", "VALARM"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("sent calendar keeps %s:\n%s", gone, got)
+		}
+	}
+}
+
+// TestBuildErrors: what Build refuses.
+func TestBuildErrors(t *testing.T) {
+	reply := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20260101T000000Z\r\n" +
+		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	good := func() *Outgoing {
+		return &Outgoing{From: "o@example.com", To: []string{"a@example.com"}, Calendar: mustCalendar(t, calendarText("x"))}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(m *Outgoing)
+		want   string
+	}{
+		{"nil calendar", func(m *Outgoing) { m.Calendar = nil }, "no calendar"},
+		{"not a VCALENDAR", func(m *Outgoing) { m.Calendar = m.Calendar.Children[0] }, "not a VCALENDAR"},
+		{"no METHOD", func(m *Outgoing) { m.Calendar.Del(ical.PropMethod) }, "without METHOD"},
+		{"two component types", func(m *Outgoing) { m.Calendar.Children = append(m.Calendar.Children, ical.NewComponent(ical.CompToDo)) }, "one type"},
+		{"REPLY without ORGANIZER", func(m *Outgoing) { m.Calendar = mustCalendar(t, reply) }, "REPLY without ORGANIZER"},
+		{"ATTENDEE without address", func(m *Outgoing) {
+			m.Calendar.Children[0].Add(ical.NewProperty(ical.PropAttendee, "urn:uuid:1234"))
+		}, "no e-mail address"},
+		{"ATTENDEE not an address", func(m *Outgoing) {
+			m.Calendar.Children[0].Add(ical.NewProperty(ical.PropAttendee, "mailto:not an address"))
+		}, "ATTENDEE"},
+		{"From with a name", func(m *Outgoing) { m.From = "O <o@example.com>" }, "not an addr-spec"},
+		{"From empty", func(m *Outgoing) { m.From = "" }, "not an addr-spec"},
+		{"Sender invalid", func(m *Outgoing) { m.Sender = "svc" }, "not an addr-spec"},
+		{"no recipient", func(m *Outgoing) { m.To = nil }, "no recipient"},
+		{"bad recipient", func(m *Outgoing) { m.To = []string{"a@example.com\r\nBcc: x@example.com"} }, "not an addr-spec"},
+		{"Message-ID with brackets", func(m *Outgoing) { m.MessageID = "<a@b>" }, "Message-ID"},
+		{"Message-ID without @", func(m *Outgoing) { m.MessageID = "abc" }, "Message-ID"},
+		{"reserved header", func(m *Outgoing) { m.Headers = map[string]string{"content-type": "text/plain"} }, "written by Build"},
+		{"header injection", func(m *Outgoing) { m.Headers = map[string]string{"X-A": "1\r\nBcc: x@example.com"} }, "invalid header"},
+		{"bad header name", func(m *Outgoing) { m.Headers = map[string]string{"X A": "1"} }, "invalid header"},
+	} {
+		m := good()
+		tc.change(m)
+		if _, err := Build(m); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Build = %v, want an error with %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := Build(nil); err == nil {
+		t.Error("Build(nil) succeeded")
+	}
+	if _, err := Build(good()); err != nil {
+		t.Errorf("Build(good) = %v", err)
+	}
+}
+
+// TestBuildEncodings: 7bit for US-ASCII with short lines, base64 for the
+// calendar and quoted-printable for the summaries otherwise.
+func TestBuildEncodings(t *testing.T) {
+	for _, tc := range []struct {
+		name, summary string
+		calCTE        string
+		textCTE       string
+	}{
+		{"ascii", "Weekly sync", "7bit", "7bit"},
+		{"non-ascii", "Réunion", "base64", "quoted-printable"},
+		{"line over 998 octets", strings.Repeat("a", 1200), "7bit", "quoted-printable"}, // ical folds the calendar
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := Build(&Outgoing{From: "o@example.com", To: []string{"a@example.com"}, Calendar: mustCalendar(t, calendarText(tc.summary))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(out)
+			cal := s[strings.Index(s, "Content-Type: text/calendar"):]
+			if !strings.Contains(cal, "Content-Transfer-Encoding: "+tc.calCTE+"\r\n") {
+				t.Errorf("calendar part not %s:\n%s", tc.calCTE, cal)
+			}
+			text := s[strings.Index(s, "Content-Type: text/plain"):]
+			if !strings.HasPrefix(text[strings.Index(text, "Content-Transfer-Encoding: "):], "Content-Transfer-Encoding: "+tc.textCTE+"\r\n") {
+				t.Errorf("text part not %s:\n%s", tc.textCTE, text)
+			}
+			for l := range strings.SplitSeq(s, "\r\n") {
+				if len(l) > 998 {
+					t.Errorf("line of %d octets", len(l))
+				}
+			}
+			m, err := Parse(strings.NewReader(s), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.ITIP()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := got.Children[0].Value(ical.PropSummary); v != tc.summary {
+				t.Errorf("SUMMARY = %q", v)
+			}
+		})
+	}
+}
+
+// TestBuildDefaults: a random Message-ID at From's domain, and the current
+// time when Date is zero.
+func TestBuildDefaults(t *testing.T) {
+	m := &Outgoing{From: "o@Example.com", To: []string{"a@example.com"}, Calendar: mustCalendar(t, calendarText("x"))}
+	start := time.Now().Add(-time.Second)
+	ids := map[string]bool{}
+	for range 3 {
+		out, err := Build(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(bytes.NewReader(out), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(p.MessageID, "@Example.com") || ids[p.MessageID] {
+			t.Errorf("MessageID %q: want a new one at Example.com", p.MessageID)
+		}
+		ids[p.MessageID] = true
+		if p.Date.Before(start.Truncate(time.Second)) || p.Date.After(time.Now()) {
+			t.Errorf("Date %v, want about now", p.Date)
+		}
+	}
+}
