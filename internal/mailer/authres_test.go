@@ -92,6 +92,10 @@ func TestTrustedResults(t *testing.T) {
 		{"our own authserv-id is never believed", []string{testHostname + "; dkim=pass header.d=example.org"}, "example.org", "", false},
 		{"none", []string{"mx; none"}, "example.org", "", false},
 		{"no field", nil, "example.org", "", false},
+		{"Google's style: header.i and dmarc", []string{"mx.google.com;\r\n" +
+			"       spf=pass (google.com: domain of bounces@insideicloud.icloud.com designates 192.0.2.98 as permitted sender) smtp.mail=bounces@insideicloud.icloud.com;\r\n" +
+			"       dkim=pass header.i=@insideicloud.icloud.com;\r\n" +
+			"       dmarc=pass (p=REJECT dis=NONE) header.from=insideicloud.icloud.com"}, "insideicloud.icloud.com", "", true},
 		{"version number", []string{"mx 1; dkim=pass header.d=example.org"}, "example.org", "", true},
 	}
 	for _, tt := range tests {

@@ -41,7 +41,7 @@ var testEd25519Key = sync.OnceValue(func() ed25519.PrivateKey {
 
 // dkimRecord returns the DNS TXT record publishing the public key of k
 // (RFC 6376 §3.6.1; RFC 8463 §4 for Ed25519: the raw 32-byte key).
-func dkimRecord(t *testing.T, k any) string {
+func dkimRecord(t testing.TB, k any) string {
 	t.Helper()
 	switch k := k.(type) {
 	case *rsa.PrivateKey:
@@ -68,7 +68,7 @@ type certOptions struct {
 
 // newCert issues a certificate for opts, signed by parent (self-signed
 // when parent is nil), with a fresh P-256 key.
-func newCert(t *testing.T, opts certOptions, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+func newCert(t testing.TB, opts certOptions, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

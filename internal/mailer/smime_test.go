@@ -24,7 +24,7 @@ type smimeFixture struct {
 	key    *ecdsa.PrivateKey
 }
 
-func newSMIMEFixture(t *testing.T) *smimeFixture {
+func newSMIMEFixture(t testing.TB) *smimeFixture {
 	t.Helper()
 	f := &smimeFixture{roots: x509.NewCertPool()}
 	f.ca, f.caKey = newCert(t, certOptions{cn: "Test CA", ca: true}, nil, nil)
@@ -40,7 +40,7 @@ const signedContent = "Content-Type: text/calendar; method=REPLY; charset=utf-8\
 
 // signedMessage returns a multipart/signed message (RFC 8551 §3.5.3) of
 // content with a detached signature by cert.
-func signedMessage(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey, content string) string {
+func signedMessage(t testing.TB, cert *x509.Certificate, key *ecdsa.PrivateKey, content string) string {
 	t.Helper()
 	sd, err := pkcs7.NewSignedData([]byte(content))
 	if err != nil {
