@@ -22,6 +22,7 @@ import (
 	"github.com/almanac-project/almanac/internal/caldav/caldata"
 	"github.com/almanac-project/almanac/internal/calendar"
 	"github.com/almanac-project/almanac/internal/config"
+	"github.com/almanac-project/almanac/internal/mailer"
 	"github.com/almanac-project/almanac/internal/store/postgres"
 	"github.com/almanac-project/almanac/internal/store/sqlite"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LookupTXT, if set, answers the DNS TXT look-ups of DKIM for
+	// received mail instead of --resolver or the system's resolver
+	// (tests).
+	LookupTXT func(ctx context.Context, name string) ([]string, error)
 }
 
 // Server is a configured Almanac: its store, service and HTTP handler,
@@ -62,6 +67,13 @@ type Server struct {
 	handler http.Handler
 	ln      net.Listener
 	baseURL string
+
+	// mail is the inbound LMTP/SMTP server, with its listeners; nil
+	// without --lmtp-listen and --smtp-listen.
+	mail           *mailer.Server
+	lmtpLn, smtpLn net.Listener
+	outbound       bool           // a mail transport delivers the queue
+	background     sync.WaitGroup // the delivery queue, stopped by Run's context
 
 	// adminPassword is the one-time password of the administrator
 	// created by New, printed once by Run.
@@ -124,7 +136,20 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, opt: opt, log: opt.Logger, store: st, metrics: newMetrics()}
-	s.svc = calendar.New(st, calendar.Options{Now: opt.Now, Logger: opt.Logger, LocalDomains: cfg.Domains})
+	transport, err := newMailTransport(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	copt := calendar.Options{Now: opt.Now, Logger: opt.Logger, LocalDomains: cfg.Domains}
+	if transport != nil {
+		copt.Outbound = transport
+		s.outbound = true
+	}
+	s.svc = calendar.New(st, copt)
+	if transport != nil {
+		transport.svc = s.svc
+	}
 	s.auth = auth.New(st, auth.Options{Now: opt.Now})
 	s.feed = s.svc.Feed
 	s.ping = func(ctx context.Context) error { return pingStore(ctx, st) }
@@ -142,6 +167,10 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 		}
 	}
 	s.baseURL = baseURL(cfg, s.ln.Addr())
+	if err := s.listenMail(); err != nil {
+		s.Close()
+		return nil, err
+	}
 
 	backend := NewDAVBackend(s.svc, DAVOptions{})
 	davOpt := caldav.Options{
@@ -274,6 +303,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}()
 	s.log.Info("listening", "addr", s.ln.Addr().String(), "url", s.baseURL)
+	s.serveMail(ctx)
 	fmt.Fprintf(s.opt.Out, "Almanac is running at %s\n", s.baseURL)
 	if s.adminPassword != "" {
 		fmt.Fprintf(s.opt.Out, "Administrator: %s, one-time password: %s  (change it with `almanac user passwd %s`)\n",
@@ -293,6 +323,7 @@ func (s *Server) Run(ctx context.Context) error {
 		hs.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	s.background.Wait()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -309,6 +340,14 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		if s.ln != nil {
 			s.ln.Close()
+		}
+		if s.mail != nil {
+			s.mail.Close()
+		}
+		for _, l := range []net.Listener{s.lmtpLn, s.smtpLn} {
+			if l != nil {
+				l.Close()
+			}
 		}
 		s.closeErr = s.store.Close()
 	})
