@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzVTimezone$$' -fuzztime=$(FUZZTIME) ./ical/tz
 	$(GO) test -run='^$$' -fuzz='^FuzzValidate$$' -fuzztime=$(FUZZTIME) ./itip
 	$(GO) test -run='^$$' -fuzz='^FuzzProcess$$' -fuzztime=$(FUZZTIME) ./itip
+	$(GO) test -run='^$$' -fuzz='^FuzzParseIMIP$$' -fuzztime=$(FUZZTIME) ./imip
 	$(GO) test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzSchedulePost$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzFilter$$' -fuzztime=$(FUZZTIME) ./internal/caldav/caldata

@@ -75,6 +75,7 @@ var rules = map[string]rule{
 	"ical/tz":                 {mods: []string{"ical", "ical/recur"}},
 	"internal/webdav":         {forbidden: []string{"database/sql"}},
 	"itip":                    {mods: icalLibs, forbidden: []string{"net/http", "database/sql"}},
+	"imip":                    {mods: append([]string{"itip"}, icalLibs...), forbidden: []string{"net/http", "database/sql"}, thirdParty: []string{"github.com/emersion/go-message", "golang.org/x/text"}},
 	"internal/caldav/caldata": {mods: icalLibs, forbidden: []string{"database/sql", "net/http"}},
 	"internal/caldav":         {mods: append([]string{"internal/webdav", "internal/caldav/caldata", "itip"}, icalLibs...), forbidden: []string{"database/sql"}},
 	// The domain service computes busy time for scheduling (free-busy
