@@ -342,3 +342,30 @@ func TestBuildDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildHeaderInjection: text from the calendar and the display name
+// never makes a header field of its own.
+func TestBuildHeaderInjection(t *testing.T) {
+	m := &Outgoing{
+		From: "o@example.com", FromName: "Eve\r\nBcc: victim@example.com",
+		To:       []string{"a@example.com"},
+		Calendar: mustCalendar(t, calendarText(`Hi\nBcc: victim@example.com\r\nX-Evil: 1`)),
+	}
+	out, err := Build(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := string(out[:bytes.Index(out, []byte("\r\n\r\n"))])
+	for _, bad := range []string{"\nBcc:", "\nX-Evil:", "\n\r\n"} {
+		if strings.Contains(head, bad) {
+			t.Errorf("header has %q:\n%s", bad, head)
+		}
+	}
+	p, err := Parse(bytes.NewReader(out), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Subject != "Invitation: Hi Bcc: victim@example.comr X-Evil: 1" || p.FromName != "Eve\r\nBcc: victim@example.com" {
+		t.Errorf("Subject %q, FromName %q", p.Subject, p.FromName)
+	}
+}

@@ -47,10 +47,10 @@ func Parse(r io.Reader, lim Limits) (*Message, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("imip: message header: %w: %v", ErrMalformed, err)
+		return nil, malformed(err, "message header: %v", err)
 	}
 	if h.Len() == 0 {
-		return nil, fmt.Errorf("imip: message without header fields: %w", ErrMalformed)
+		return nil, malformed(nil, "message without header fields")
 	}
 	p.readHeader(h)
 	ct := parseContentType(h.Get("Content-Type"))
@@ -62,10 +62,10 @@ func Parse(r io.Reader, lim Limits) (*Message, error) {
 		return nil, err
 	}
 	if _, err := io.Copy(io.Discard, br); err != nil {
-		if src.over {
-			return nil, p.sizeErr()
+		if err := p.failed(err); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("imip: %w", err)
+		return nil, fmt.Errorf("imip: read: %w", err)
 	}
 	return p.msg, nil
 }
@@ -297,7 +297,9 @@ func skipBlankLines(br *bufio.Reader) {
 	// A byte order mark, as some Windows tools save messages
 	// (zimbra/outlook12-request-bug_45331.eml).
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
-		br.Discard(3)
+		if _, err := br.Discard(3); err != nil {
+			return
+		}
 	}
 	for {
 		b, err := br.Peek(1)

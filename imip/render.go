@@ -43,7 +43,8 @@ func summarize(cal *ical.Component, method, comp string, m *Outgoing) summary {
 			n++
 		}
 	}
-	title := textValue(main, ical.PropSummary)
+	// One line: the title goes into the Subject field.
+	title := strings.Join(strings.Fields(textValue(main, ical.PropSummary)), " ")
 	if title == "" {
 		title = "(no title)"
 	}
