@@ -135,8 +135,12 @@ type Server struct {
 	listeners []net.Listener
 }
 
-// NewServer returns a Server for cfg that hands mail to h.
+// NewServer returns a Server for cfg that hands mail to h. It panics if h
+// is nil.
 func NewServer(cfg ServerConfig, h Handler) *Server {
+	if h == nil {
+		panic("mailer: NewServer with a nil Handler")
+	}
 	if cfg.Hostname == "" {
 		cfg.Hostname, _ = os.Hostname()
 		if cfg.Hostname == "" {

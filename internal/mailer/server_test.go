@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,12 +162,18 @@ func (c *rawClient) reply(t *testing.T) (int, string) {
 
 func (c *rawClient) cmd(t *testing.T, line string, want int) string {
 	t.Helper()
-	if _, err := io.WriteString(c.conn, line+"\r\n"); err != nil {
+	return c.write(t, line+"\r\n", want)
+}
+
+// write sends raw bytes and checks the reply code.
+func (c *rawClient) write(t *testing.T, raw string, want int) string {
+	t.Helper()
+	if _, err := io.WriteString(c.conn, raw); err != nil {
 		t.Fatal(err)
 	}
 	code, msg := c.reply(t)
 	if code != want {
-		t.Fatalf("%s: %d %s, want %d", line, code, msg, want)
+		t.Fatalf("%.40q: %d %s, want %d", raw, code, msg, want)
 	}
 	return msg
 }
@@ -569,5 +576,65 @@ func TestServeAfterClose(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close = %v", err)
+	}
+}
+
+// TestLMTPChunking speaks BDAT (RFC 3030), which Postfix uses when the
+// server offers CHUNKING, as go-smtp's server does.
+func TestLMTPChunking(t *testing.T) {
+	rec := &recorder{deliver: func(env Envelope) []error {
+		errs := make([]error, len(env.Recipients))
+		errs[1] = &SMTPError{Code: 550, Enhanced: "5.1.1", Message: "gone"}
+		return errs
+	}}
+	_, addr := startServer(t, ServerConfig{MaxMessageBytes: 4096}, rec)
+	c := dialRaw(t, addr)
+	c.cmd(t, "LHLO client.test", 250)
+	c.cmd(t, "MAIL FROM:<ann@example.org>", 250)
+	c.cmd(t, "RCPT TO:<a@example.net>", 250)
+	c.cmd(t, "RCPT TO:<b@example.net>", 250)
+	msg := message("ann@example.org", "chunked")
+	half := len(msg) / 2
+	c.write(t, "BDAT "+strconv.Itoa(half)+"\r\n"+msg[:half], 250)
+	c.write(t, "BDAT "+strconv.Itoa(len(msg)-half)+" LAST\r\n"+msg[half:], 250) // a@example.net
+	if code, text := c.reply(t); code != 550 || !strings.Contains(text, "5.1.1") {
+		t.Errorf("b@example.net got %d %s, want 550 5.1.1", code, text)
+	}
+	got := rec.deliveries()
+	if len(got) != 1 || !strings.HasSuffix(string(got[0].data), msg) {
+		t.Fatalf("deliveries %+v, want the chunked message", got)
+	}
+	// Chunks beyond MaxMessageBytes are refused before the handler sees
+	// them.
+	c.cmd(t, "MAIL FROM:<ann@example.org>", 250)
+	c.cmd(t, "RCPT TO:<a@example.net>", 250)
+	c.write(t, "BDAT 5000 LAST\r\n"+strings.Repeat("x", 5000), 552)
+	if got := rec.deliveries(); len(got) != 1 {
+		t.Errorf("%d deliveries, want still 1", len(got))
+	}
+}
+
+func TestLongLines(t *testing.T) {
+	rec := &recorder{}
+	addr, _ := startServer(t, ServerConfig{}, rec)
+	// Longer than RFC 5321's 1000 octets but within what MTAs pass on.
+	long := strings.Repeat("x", 3000)
+	if err := send(t, addr, "ann@example.org", []string{"calendar@example.net"}, message("ann@example.org", long)); err != nil {
+		t.Errorf("message with a 3000-octet line = %v", err)
+	}
+	c := dialRaw(t, addr)
+	c.cmd(t, "EHLO client.test", 250)
+	c.cmd(t, "MAIL FROM:<ann@example.org>", 250)
+	c.cmd(t, "RCPT TO:<calendar@example.net>", 250)
+	c.cmd(t, "DATA", 354)
+	msg := message("ann@example.org", strings.Repeat("y", 2*maxLineLength)) + ".\r\n"
+	if text := c.write(t, msg, 500); !strings.HasPrefix(text, "5.4.0") {
+		t.Errorf("line over the limit got 500 %s, want 500 5.4.0", text)
+	}
+	if !c.closed() {
+		t.Error("the connection stays open after an overlong line")
+	}
+	if got := rec.deliveries(); len(got) != 1 {
+		t.Errorf("%d deliveries, want 1", len(got))
 	}
 }
