@@ -97,8 +97,9 @@ func decodeTransfer(cte string, body io.Reader) ([]byte, error) {
 	return nil, malformed(nil, "unknown Content-Transfer-Encoding %q", cte)
 }
 
+// decodeBase64 decodes raw, which it overwrites.
 func decodeBase64(raw []byte) ([]byte, error) {
-	clean := make([]byte, 0, len(raw))
+	clean := raw[:0]
 	for _, c := range raw {
 		switch c {
 		case ' ', '\t', '\r', '\n', '\f', '\v':
