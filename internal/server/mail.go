@@ -31,9 +31,10 @@ import (
 
 // headerUID and headerDelivery are the header fields of outgoing messages
 // that let a bounce (RFC 3464, which returns the original headers) be
-// traced back to the event and the delivery.
+// traced back to the event and the delivery; in canonical form, as
+// imip.Bounce.OriginalHeaders keys them.
 const (
-	headerUID      = "X-Almanac-UID"
+	headerUID      = "X-Almanac-Uid"
 	headerDelivery = "X-Almanac-Delivery"
 )
 
