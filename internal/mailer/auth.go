@@ -33,10 +33,11 @@ type Auth struct {
 	// Authentication-Results (RFC 8601) say dkim=pass with header.d
 	// aligned with the From: domain, or dmarc=pass for it.
 	Trusted bool
-	// SMIME lists the e-mail addresses, lower case, of the certificate of
-	// a valid S/MIME signature (RFC 8551 §3.1, RFC 6047 §3): a top-level
-	// multipart/signed with an application/pkcs7-signature whose chain
-	// reaches a trusted root and allows e-mail protection.
+	// SMIME lists the e-mail addresses, lower case, in the subjectAltName
+	// of the signer's certificate of a valid S/MIME signature (RFC 6047
+	// §3, RFC 8551): a top-level multipart/signed with an
+	// application/pkcs7-signature whose chain reaches a trusted root and
+	// allows e-mail protection.
 	SMIME []string
 }
 

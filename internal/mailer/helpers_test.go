@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"io"
 	"math/big"
@@ -59,11 +60,12 @@ func dkimRecord(t testing.TB, k any) string {
 
 // certOptions describe a test certificate.
 type certOptions struct {
-	cn     string
-	ca     bool
-	ips    []net.IP
-	emails []string
-	eku    []x509.ExtKeyUsage
+	cn      string
+	ca      bool
+	ips     []net.IP
+	emails  []string
+	dnEmail string // PKCS #9 emailAddress in the subject
+	eku     []x509.ExtKeyUsage
 }
 
 // newCert issues a certificate for opts, signed by parent (self-signed
@@ -84,6 +86,9 @@ func newCert(t testing.TB, opts certOptions, parent *x509.Certificate, parentKey
 		EmailAddresses: opts.emails,
 		ExtKeyUsage:    opts.eku,
 		KeyUsage:       x509.KeyUsageDigitalSignature,
+	}
+	if opts.dnEmail != "" {
+		tmpl.Subject.ExtraNames = []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: opts.dnEmail}}
 	}
 	if opts.ca {
 		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true

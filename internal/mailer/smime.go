@@ -6,7 +6,6 @@ package mailer
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/base64"
 	"errors"
 	"mime"
@@ -18,16 +17,12 @@ import (
 	"github.com/smallstep/pkcs7"
 )
 
-// oidEmailAddress is PKCS #9's emailAddress attribute, which RFC 8551 §3.1
-// says receivers MUST recognise in the subject name as well as the
-// rfc822Name of subjectAltName.
-var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-
 // verifySMIME checks a top-level multipart/signed message (RFC 1847 §2.1,
-// RFC 8551 §3.5) whose header is h and body body. It returns the e-mail
-// addresses of the signer's certificate when the signature over the first
-// body part verifies and the certificate chains to roots (nil = the system
-// roots) at now with e-mail protection allowed; otherwise an error.
+// RFC 8551 §3.5) whose header is h and body body, as RFC 6047 §3 step 1
+// asks. It returns the e-mail addresses of the signer's certificate when
+// the signature over the first body part verifies and the certificate
+// chains to roots (nil = the system roots) at now with e-mail protection
+// allowed; otherwise an error.
 func verifySMIME(h textproto.Header, body []byte, roots *x509.CertPool, now time.Time) ([]string, error) {
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err != nil || mt != "multipart/signed" {
@@ -81,13 +76,11 @@ func verifySMIME(h textproto.Header, body []byte, roots *x509.CertPool, now time
 			addrs = append(addrs, a)
 		}
 	}
+	// RFC 6047 §3: the signer's address MUST be in the rfc822Name of the
+	// subject alternative name (not the emailAddress of the subject that
+	// RFC 8551 §3.1 also lets general S/MIME agents read).
 	for _, a := range signer.EmailAddresses {
 		add(a)
-	}
-	for _, n := range signer.Subject.Names {
-		if s, ok := n.Value.(string); ok && n.Type.Equal(oidEmailAddress) {
-			add(s)
-		}
 	}
 	if len(addrs) == 0 {
 		return nil, errors.New("mailer: S/MIME certificate names no e-mail address")

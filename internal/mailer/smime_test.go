@@ -86,6 +86,7 @@ func TestVerifySMIME(t *testing.T) {
 	other := newSMIMEFixture(t)
 	serverOnly, serverKey := newCert(t, certOptions{cn: "Web", emails: []string{"ann@example.org"}, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, f.ca, f.caKey)
 	noEmail, noEmailKey := newCert(t, certOptions{cn: "Nobody", eku: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, f.ca, f.caKey)
+	dnEmail, dnEmailKey := newCert(t, certOptions{cn: "Ann", dnEmail: "ann@example.org", eku: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, f.ca, f.caKey)
 	good := signedMessage(t, f.signer, f.key, signedContent)
 
 	tests := []struct {
@@ -99,6 +100,7 @@ func TestVerifySMIME(t *testing.T) {
 		{"signer from an untrusted CA", signedMessage(t, other.signer, other.key, signedContent), nil},
 		{"certificate not for e-mail", signedMessage(t, serverOnly, serverKey, signedContent), nil},
 		{"certificate without an address", signedMessage(t, noEmail, noEmailKey, signedContent), nil},
+		{"address only in the subject name", signedMessage(t, dnEmail, dnEmailKey, signedContent), nil},
 		{"not signed", message("ann@example.org", "plain"), nil},
 		{"other protocol", strings.Replace(good, "application/pkcs7-signature\";", "application/pgp-signature\";", 1), nil},
 		{"no close delimiter", strings.TrimSuffix(good, "--=-b1--\r\n"), nil},

@@ -89,7 +89,9 @@ func NewSubmitter(cfg SubmitConfig) (*Submitter, error) {
 // A refusal of the whole transaction (greeting, EHLO, AUTH, MAIL FROM or
 // DATA) is an *SMTPError, Permanent for a 5xx reply. A refusal of one or
 // more recipients at RCPT TO is a *PartialError naming each with its
-// *SMTPError; the others received the message. Network errors and
+// *SMTPError; the others received the message (if the relay then refuses
+// the message itself, they are in the *PartialError too, with that
+// refusal). Network errors and
 // timeouts are plain errors (temporary); a timeout or a cancelled ctx
 // matches context.DeadlineExceeded or context.Canceled with errors.Is.
 func (s *Submitter) Send(ctx context.Context, from string, to []string, msg []byte) error {
