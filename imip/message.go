@@ -49,26 +49,26 @@ type Limits struct {
 	MaxCalendarParts int
 }
 
-// Default limits.
+// The defaults of Limits.
 const (
-	DefaultMaxSize          = 32 << 20
-	DefaultMaxParts         = 500
-	DefaultMaxDepth         = 20
-	DefaultMaxCalendarParts = 20
+	defaultMaxSize          = 32 << 20
+	defaultMaxParts         = 500
+	defaultMaxDepth         = 20
+	defaultMaxCalendarParts = 20
 )
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxSize <= 0 {
-		l.MaxSize = DefaultMaxSize
+		l.MaxSize = defaultMaxSize
 	}
 	if l.MaxParts <= 0 {
-		l.MaxParts = DefaultMaxParts
+		l.MaxParts = defaultMaxParts
 	}
 	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
+		l.MaxDepth = defaultMaxDepth
 	}
 	if l.MaxCalendarParts <= 0 {
-		l.MaxCalendarParts = DefaultMaxCalendarParts
+		l.MaxCalendarParts = defaultMaxCalendarParts
 	}
 	return l
 }

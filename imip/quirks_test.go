@@ -382,3 +382,41 @@ func TestQuirkHeaderDates(t *testing.T) {
 		t.Errorf("Date = %v, want %v", m.Date, want)
 	}
 }
+
+// TestQuirkICalendarSyntax: the lenient iCalendar syntax of real
+// producers (imip-quirks §2.3) comes through the calendar part intact.
+func TestQuirkICalendarSyntax(t *testing.T) {
+	for _, tc := range []struct {
+		file, note string
+		comp, prop string // the first comp, its first prop
+		want       string // the raw value
+	}{
+		{"python-icalendar/issue_350.ics", "TAB folds, text after END:VCALENDAR", ical.CompEvent, ical.PropDescription, `Toller Termin fürmal zu\"gucken\"und so`},
+		{"nylas/event_with_no_participants.ics", "a fold right after mailto:", ical.CompEvent, ical.PropOrganizer,
+			"mailto:2_HEZDSOJZGEZTSMJZGI4TSOJRGNOIFYHPYTDQMCIAF5U2J7KGUYDTWMZSMEX4QJ23ABSXJO6RJCXDA@imip.me.com"},
+		{"python-icalendar/issue_165_missing_event.ics", "BYDAY with spaces, folded", ical.CompEvent, ical.PropRRule,
+			"FREQ=DAILY;UNTIL=20150722T080000Z;INTERVAL=1;BYDAY=MO, TU, WE, TH, FR;WKST=SU"},
+		{"nylas/gcal_v1.ics", "Google's double-escaped commas", ical.CompEvent, ical.PropLocation,
+			`Olympia Hall\\, 28 Boulevard des Capucines\\, 75009 Paris\\, France`},
+		{"kde/itip-todo.ical", "a blank line before END:VCALENDAR", ical.CompToDo, "PERCENT-COMPLETE", "0"},
+		{"zimbra/exchange-cdo-appt2.eml", `DESCRIPTION:\N of Exchange CDO`, ical.CompEvent, ical.PropDescription, `\N`},
+		{"linagora/exchange-romance-standard-time.ics", "a Windows zone name", ical.CompTimezone, ical.PropTZID, "Romance Standard Time"},
+	} {
+		cal := mustITIP(t, tc.file, parseCorpus(t, tc.file))
+		var got string
+		for _, c := range cal.Children {
+			if c.Name == tc.comp {
+				got = c.Value(tc.prop)
+				break
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s (%s): %s = %q, want %q", tc.file, tc.note, tc.prop, got, tc.want)
+		}
+	}
+	// Both SUMMARY properties of nylas/multiple_summaries.ics are kept.
+	cal := mustITIP(t, "multiple_summaries.ics", parseCorpus(t, "nylas/multiple_summaries.ics"))
+	if n := len(cal.Children[len(cal.Children)-1].PropsNamed(ical.PropSummary)); n != 2 {
+		t.Errorf("multiple_summaries.ics: %d SUMMARY, want 2", n)
+	}
+}
