@@ -68,8 +68,8 @@ var reserved = []string{
 //
 // The calendar sent is a copy of m.Calendar, prepared as iMIP wants it
 // (imip-quirks.md §3): ORGANIZER and ATTENDEE as mailto: URIs (RFC 6047
-// §2.3), the sender's VALARMs and client-private X-MOZ-* and X-APPLE-*
-// properties removed, STATUS:CANCELLED added to the components of a
+// §2.3), the sender's VALARMs, TRANSP and client-private X-MOZ-* and
+// X-APPLE-* properties removed, STATUS:CANCELLED added to the components of a
 // CANCEL that lack a STATUS; it is written folded with CRLF line
 // endings. A REPLY without ORGANIZER is refused: Outlook.com rejects it.
 //
@@ -261,11 +261,11 @@ func isMain(name string) bool {
 }
 
 // dropPrivate removes what is private to the sender (imip-quirks §3): the
-// VALARMs, alarms being per attendee, and the client-private X-MOZ-* and
-// X-APPLE-* properties, at every level.
+// VALARMs and TRANSP, alarms and transparency being per attendee, and the
+// client-private X-MOZ-* and X-APPLE-* properties, at every level.
 func dropPrivate(c *ical.Component) {
 	c.Props = slices.DeleteFunc(c.Props, func(p ical.Property) bool {
-		return strings.HasPrefix(p.Name, "X-MOZ-") || strings.HasPrefix(p.Name, "X-APPLE-")
+		return p.Name == ical.PropTransp || strings.HasPrefix(p.Name, "X-MOZ-") || strings.HasPrefix(p.Name, "X-APPLE-")
 	})
 	c.Children = slices.DeleteFunc(c.Children, func(ch *ical.Component) bool {
 		return ch.Name == ical.CompAlarm
