@@ -5,6 +5,8 @@ package server_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-smtp"
 
 	"github.com/almanac-project/almanac/ical"
@@ -410,5 +413,64 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestIMIPDKIMReply: without a trusted MTA, an answer is applied only
+// when its DKIM signature verifies with the key the sender's domain
+// publishes and is aligned with its From: domain; the same message with a
+// tampered body is held.
+func TestIMIPDKIMReply(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
+	lookup := func(_ context.Context, name string) ([]string, error) {
+		if name == "sel._domainkey.gmail.example" {
+			return []string{record}, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	}
+	in := servertest.Start(t, servertest.LookupTXT(lookup), servertest.Config(func(c *config.Config) {
+		c.LMTPListen = "127.0.0.1:0"
+		c.Domains = []string{"example.org"}
+	}))
+	in.AddUser(t, "ann", "pw-ann-1234", "ann@example.org")
+	lmtp, _ := in.Server.MailAddrs()
+	const uid = "imip-dkim-1@example.org"
+	event := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+		"\r\nDTSTAMP:20260301T000000Z\r\nDTSTART:20260320T100000Z\r\nDTEND:20260320T110000Z\r\nSUMMARY:Planning" +
+		"\r\nORGANIZER;CN=Ann:mailto:ann@example.org\r\nATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION;CN=Gus:mailto:gus@gmail.example" +
+		"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	path := "/dav/calendars/ann/calendar/" + uid + ".ics"
+	if resp := in.Do(t, "PUT", path, "ann", event, http.Header{"Content-Type": {"text/calendar"}}); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT = %d", resp.StatusCode)
+	}
+	sign := func(msg string) string {
+		var out bytes.Buffer
+		err := dkim.Sign(&out, strings.NewReader(strings.ReplaceAll(msg, "\n", "\r\n")), &dkim.SignOptions{Domain: "gmail.example", Selector: "sel", Signer: priv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(out.String(), "\r\n", "\n")
+	}
+	signed := sign(gmailReply(uid, "gus@gmail.example", ""))
+	// Tampered: the body changed after signing.
+	tampered := strings.Replace(signed, "Gus has declined this invitation.", "Gus has declined this invitation!", 1)
+	if tampered == signed {
+		t.Fatal("test bug: nothing tampered")
+	}
+	for rcpt, err := range lmtpDeliver(t, lmtp.String(), "gus@gmail.example", []string{"ann@example.org"}, tampered) {
+		t.Errorf("tampered reply to %s refused: %v (it is held instead)", rcpt, err)
+	}
+	if l := attendeeOf(strings.ReplaceAll(getBody(t, in, path, "ann"), "\r\n ", ""), "gus@gmail.example"); !strings.Contains(l, "PARTSTAT=NEEDS-ACTION") {
+		t.Fatalf("a tampered reply changed the event: %q", l)
+	}
+	for rcpt, err := range lmtpDeliver(t, lmtp.String(), "gus@gmail.example", []string{"ann@example.org"}, signed) {
+		t.Errorf("signed reply to %s refused: %v", rcpt, err)
+	}
+	if l := attendeeOf(strings.ReplaceAll(getBody(t, in, path, "ann"), "\r\n ", ""), "gus@gmail.example"); !strings.Contains(l, "PARTSTAT=DECLINED") {
+		t.Errorf("after the signed reply gus is %q, want DECLINED", l)
 	}
 }

@@ -56,9 +56,10 @@ type Instance struct {
 }
 
 type options struct {
-	postgres bool
-	cfg      []func(*config.Config)
-	now      func() time.Time
+	postgres  bool
+	cfg       []func(*config.Config)
+	now       func() time.Time
+	lookupTXT func(ctx context.Context, name string) ([]string, error)
 }
 
 // Option changes how Start sets up the server.
@@ -74,6 +75,12 @@ func Config(f func(*config.Config)) Option { return func(o *options) { o.cfg = a
 
 // Now sets the server's clock.
 func Now(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// LookupTXT answers the server's DNS TXT look-ups for DKIM keys of
+// received mail (server.Options.LookupTXT).
+func LookupTXT(f func(ctx context.Context, name string) ([]string, error)) Option {
+	return func(o *options) { o.lookupTXT = f }
+}
 
 // Start starts a server for the test and stops it (checking that it shuts
 // down cleanly) when the test ends. Server logs go to t.Output().
@@ -100,7 +107,7 @@ func Start(t testing.TB, opts ...Option) *Instance {
 		t.Fatalf("log level %q: %v", cfg.LogLevel, err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), in.logs), &slog.HandlerOptions{Level: level}))
-	srv, err := server.New(cfg, server.Options{Logger: logger, Out: in.out, Now: o.now})
+	srv, err := server.New(cfg, server.Options{Logger: logger, Out: in.out, Now: o.now, LookupTXT: o.lookupTXT})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
