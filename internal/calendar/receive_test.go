@@ -121,3 +121,25 @@ func TestReceiveReplyAndBounce(t *testing.T) {
 		t.Errorf("after the bounce gus's line is %q, want SCHEDULE-STATUS=5.2", l)
 	}
 }
+
+// TestReceiveRefresh: an external attendee's REFRESH (RFC 5546 §3.2.6) is
+// answered with the current REQUEST, queued for the transport.
+func TestReceiveRefresh(t *testing.T) {
+	ctx := context.Background()
+	tr := &fakeTransport{}
+	s := newService(t, calendar.Options{Outbound: tr})
+	mustPrincipal(t, s, "ann")
+	const uid = "ref1@example.org"
+	mustPut(t, s, defaultCalendar(t, s, "ann"), calendar.ObjectName(uid), meeting(uid, "20260322T090000Z", "ann", "pat@outlook.example"), calendar.Conditions{})
+	s.DeliverDue(ctx) // the invitation itself
+	refresh := "BEGIN:VCALENDAR\r\nPRODID:-//x//EN\r\nVERSION:2.0\r\nMETHOD:REFRESH\r\nBEGIN:VEVENT\r\nUID:" + uid +
+		"\r\nDTSTAMP:20260306T120000Z\r\nORGANIZER:mailto:ann@example.org\r\nATTENDEE:mailto:pat@outlook.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	r, err := s.ReceiveMessage(ctx, "mailto:ann@example.org", parseMsg(t, refresh), verifies("pat@outlook.example"))
+	if err != nil || r.Held || r.Status != itip.StatusSuccess {
+		t.Fatalf("ReceiveMessage(REFRESH) = %+v, %v", r, err)
+	}
+	s.DeliverDue(ctx)
+	if len(tr.got) != 2 || tr.got[1] != "mailto:pat@outlook.example REQUEST" {
+		t.Errorf("transport got %q, want the invitation and the REQUEST answering the REFRESH", tr.got)
+	}
+}
