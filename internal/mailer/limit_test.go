@@ -23,8 +23,10 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("fifth message in an hour passed a limit of 4")
 	}
 	// A refusal charges nothing: the domain still has 2.
-	if !l.take(limit{"s:bob@example.org", 4}, dom) || !l.take(limit{"s:bob@example.org", 4}, dom) {
-		t.Fatal("bob refused while the domain had room")
+	for range 2 {
+		if !l.take(limit{"s:bob@example.org", 4}, dom) {
+			t.Fatal("bob refused while the domain had room")
+		}
 	}
 	if l.take(limit{"s:carol@example.org", 4}, dom) {
 		t.Fatal("seventh message of the domain passed a limit of 6")
