@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzValidate$$' -fuzztime=$(FUZZTIME) ./itip
 	$(GO) test -run='^$$' -fuzz='^FuzzProcess$$' -fuzztime=$(FUZZTIME) ./itip
 	$(GO) test -run='^$$' -fuzz='^FuzzParseIMIP$$' -fuzztime=$(FUZZTIME) ./imip
+	$(GO) test -run='^$$' -fuzz='^FuzzAuthenticate$$' -fuzztime=$(FUZZTIME) ./internal/mailer
 	$(GO) test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzSchedulePost$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzFilter$$' -fuzztime=$(FUZZTIME) ./internal/caldav/caldata
