@@ -151,3 +151,49 @@ func utcProp(c *ical.Component, name string) (time.Time, error) {
 	}
 	return d.Time(nil, nil)
 }
+
+// AnswerFreeBusy answers a VFREEBUSY REQUEST from outside the service
+// (RFC 5546 §3.3.2, iSchedule) for the local calendar user rcpt: its
+// REQUEST-STATUS value and the VFREEBUSY REPLY, which shows busy periods
+// only.
+func (s *Service) AnswerFreeBusy(ctx context.Context, rcpt string, msg *ical.Component) (string, []byte, error) {
+	p, err := s.st.PrincipalByAddress(ctx, rcpt)
+	if errors.Is(err, ErrNotFound) {
+		return itip.RequestStatus(itip.StatusInvalidUser), nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("recipient %q: %w", rcpt, err)
+	}
+	var req *ical.Component
+	for _, c := range msg.Children {
+		if c.Name == ical.CompFreeBusy {
+			req = c
+			break
+		}
+	}
+	if req == nil {
+		return itip.RequestStatus(itip.StatusMissing), nil, nil
+	}
+	start, err1 := utcProp(req, ical.PropDTStart)
+	end, err2 := utcProp(req, ical.PropDTEnd)
+	if errors.Join(err1, err2) != nil || !end.After(start) {
+		return itip.RequestStatus(itip.StatusInvalidDate), nil, nil
+	}
+	addr := ical.NormalizeAddress(rcpt)
+	for _, a := range p.Addresses {
+		if findAttendeeAddress(req, a) {
+			addr = a
+		}
+	}
+	return s.freeBusyReply(ctx, p, msg, addr, start, end, s.itipOptions())
+}
+
+// findAttendeeAddress reports whether c has an ATTENDEE with address addr.
+func findAttendeeAddress(c *ical.Component, addr string) bool {
+	for _, p := range c.PropsNamed(ical.PropAttendee) {
+		if p.CalAddress() == addr {
+			return true
+		}
+	}
+	return false
+}

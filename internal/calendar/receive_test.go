@@ -143,3 +143,22 @@ func TestReceiveRefresh(t *testing.T) {
 		t.Errorf("transport got %q, want the invitation and the REQUEST answering the REFRESH", tr.got)
 	}
 }
+
+func TestAnswerFreeBusy(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, calendar.Options{})
+	mustPrincipal(t, s, "bob")
+	mustPut(t, s, defaultCalendar(t, s, "bob"), "private.ics", event("private", "20260313T090000Z"), calendar.Conditions{})
+	req := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\nUID:fb-remote\r\nDTSTAMP:20260301T000000Z\r\n" +
+		"DTSTART:20260313T000000Z\r\nDTEND:20260314T000000Z\r\nORGANIZER:mailto:olga@other.example\r\nATTENDEE:mailto:bob@example.org\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
+	st, reply, err := s.AnswerFreeBusy(ctx, "mailto:bob@example.org", parseMsg(t, req))
+	if err != nil || !strings.HasPrefix(st, "2.0") {
+		t.Fatalf("AnswerFreeBusy = %q, %v", st, err)
+	}
+	if r := string(reply); !strings.Contains(r, "METHOD:REPLY") || !strings.Contains(r, "FREEBUSY") || strings.Contains(r, "private") {
+		t.Errorf("reply:\n%s", r)
+	}
+	if st, _, err := s.AnswerFreeBusy(ctx, "mailto:nobody@example.org", parseMsg(t, req)); err != nil || !strings.HasPrefix(st, "3.7") {
+		t.Errorf("AnswerFreeBusy(unknown) = %q, %v", st, err)
+	}
+}
