@@ -98,7 +98,7 @@ type Signer struct {
 // folded header lines (RFC 9112 §5.2), and net/http rejects header values
 // with CR or LF.
 func (s *Signer) Sign(h http.Header, body []byte, now time.Time) error {
-	v, err := s.signature(h, body, now, dkimCanonISchedule)
+	v, err := s.signature(h, body, now)
 	if err != nil {
 		return err
 	}
@@ -106,9 +106,8 @@ func (s *Signer) Sign(h http.Header, body []byte, now time.Time) error {
 	return nil
 }
 
-// signature returns the DKIM-Signature field value for h and body, with
-// canon as the c= tag.
-func (s *Signer) signature(h http.Header, body []byte, now time.Time, canon string) (string, error) {
+// signature returns the DKIM-Signature field value for h and body.
+func (s *Signer) signature(h http.Header, body []byte, now time.Time) (string, error) {
 	alg, err := s.algorithm()
 	if err != nil {
 		return "", err
@@ -138,9 +137,7 @@ func (s *Signer) signature(h http.Header, body []byte, now time.Time, canon stri
 	b.WriteString(strings.ToLower(s.Domain))
 	b.WriteString("; s=")
 	b.WriteString(s.Selector)
-	b.WriteString("; c=")
-	b.WriteString(canon)
-	b.WriteString("; q=" + dkimQueryDNSTXT + "; t=")
+	b.WriteString("; c=" + dkimCanonISchedule + "; q=" + dkimQueryDNSTXT + "; t=")
 	b.WriteString(strconv.FormatInt(now.Unix(), 10))
 	b.WriteString("; x=")
 	b.WriteString(strconv.FormatInt(now.Add(dkimLifetime).Unix(), 10))
