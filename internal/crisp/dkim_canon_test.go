@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -172,10 +173,10 @@ func TestDKIMStripB(t *testing.T) {
 	}
 }
 
-// readGolden splits a golden file into its input and its expected output,
+// readDKIMGolden splits a golden file into its input and its expected output,
 // separated by a line of ten dashes (the layout of caddy's
 // .caddyfiletest files).
-func readGolden(t *testing.T, path string) (in, want string) {
+func readDKIMGolden(t *testing.T, path string) (in, want string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -188,9 +189,9 @@ func readGolden(t *testing.T, path string) (in, want string) {
 	return in, want
 }
 
-// readRequest parses an HTTP request transcript written with LF line
+// readDKIMRequest parses an HTTP request transcript written with LF line
 // endings, as net/http's server would.
-func readRequest(t *testing.T, text string) *http.Request {
+func readDKIMRequest(t *testing.T, text string) *http.Request {
 	t.Helper()
 	head, body, _ := strings.Cut(text, "\n\n")
 	wire := strings.ReplaceAll(head, "\n", "\r\n") + "\r\n\r\n" + body
@@ -211,8 +212,8 @@ func readRequest(t *testing.T, text string) *http.Request {
 // hand from the draft's rules; CRLF is written as a line end, and the
 // last line has none on the wire.
 func TestDKIMCanonicalHeaderGolden(t *testing.T) {
-	in, want := readGolden(t, filepath.Join("testdata", "dkim", "canonical-headers.txt"))
-	r := readRequest(t, in)
+	in, want := readDKIMGolden(t, filepath.Join("testdata", "dkim", "canonical-headers.txt"))
+	r := readDKIMRequest(t, in)
 	sig, err := parseDKIMSignature(r.Header.Get("DKIM-Signature"))
 	if err != nil {
 		t.Fatalf("parseDKIMSignature: %v", err)
@@ -251,7 +252,7 @@ func TestDKIMISchedule05Example(t *testing.T) {
 	}
 	// Content-Length is "xxxx" in the draft; it is not signed.
 	text := strings.Replace(string(data), "Content-Length: xxxx\n", "", 1)
-	r := readRequest(t, text)
+	r := readDKIMRequest(t, text)
 	raw := r.Header.Get("DKIM-Signature")
 	tags, err := parseDKIMTags(raw)
 	if err != nil {
@@ -282,12 +283,12 @@ func TestDKIMISchedule05Example(t *testing.T) {
 	if _, err := parseDKIMSignature(raw); err == nil || !strings.Contains(err.Error(), "malformed b=") {
 		t.Errorf("parseDKIMSignature(-05 example) = %v, want a malformed b= error", err)
 	}
-	body, err := readAll(r)
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	inTime := func() time.Time { return time.Unix(1268069852+60, 0) }
-	dns := &fakeDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, dkimRSAKey(), "s=ischedule; ")}}}
+	dns := &dkimDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, dkimRSAKey(), "s=ischedule; ")}}}
 	v := &Verifier{LookupTXT: dns.LookupTXT, Now: inTime}
 	if _, err := v.Verify(t.Context(), r.Header, body); err == nil || !strings.Contains(err.Error(), "malformed b=") {
 		t.Errorf("Verify(-05 example) = %v, want ErrVerification: malformed b=", err)
@@ -295,17 +296,11 @@ func TestDKIMISchedule05Example(t *testing.T) {
 
 	// Sign the example's own tag list (less its placeholders) for real.
 	noB := raw[:strings.Index(raw, "bh=")] + "bh={bh};\r\n b="
-	r.Header.Set("DKIM-Signature", customSignature(t, dkimRSAKey(), r.Header, body, noB))
+	r.Header.Set("DKIM-Signature", dkimCustomSignature(t, dkimRSAKey(), r.Header, body, noB))
 	domain, err := v.Verify(t.Context(), r.Header, body)
 	if err != nil || domain != "example.com" {
 		t.Errorf("Verify(-05 example, signed) = %q, %v; want example.com", domain, err)
 	}
-}
-
-func readAll(r *http.Request) ([]byte, error) {
-	var b bytes.Buffer
-	_, err := b.ReadFrom(r.Body)
-	return b.Bytes(), err
 }
 
 // TestDKIMInteropMsgauth checks the RFC 6376 mechanics (the tag list, the
@@ -342,7 +337,7 @@ func TestDKIMInteropMsgauth(t *testing.T) {
 		}
 		t.Run(tc.name+"/ours verified by go-msgauth", func(t *testing.T) {
 			now := strconv.FormatInt(time.Now().Unix(), 10)
-			sig := customSignature(t, tc.key, h, []byte(dkimTestBody), "v=1; a="+alg+"; d=example.com; s=jupiter;\r\n c=relaxed/simple; q=dns/txt; t="+now+"; h="+strings.Join(fields, ":")+"; bh={bh}; b=")
+			sig := dkimCustomSignature(t, tc.key, h, []byte(dkimTestBody), "v=1; a="+alg+"; d=example.com; s=jupiter;\r\n c=relaxed/simple; q=dns/txt; t="+now+"; h="+strings.Join(fields, ":")+"; bh={bh}; b=")
 			msg := "DKIM-Signature: " + sig + "\r\n" + header.String() + "\r\n" + dkimTestBody
 			verifs, err := dkim.VerifyWithOptions(strings.NewReader(msg), &dkim.VerifyOptions{
 				LookupTXT: func(name string) ([]string, error) {

@@ -68,7 +68,7 @@ func FuzzDKIMCanonicalField(f *testing.F) {
 		}
 		out := string(dkimCanonicalField(nil, name, []string{v1, v2}))
 		n, value, ok := strings.Cut(out, ":")
-		if !ok || n != asciiLower(name) {
+		if !ok || n != dkimASCIILower(name) {
 			t.Fatalf("dkimCanonicalField(%q) = %q: name not lower-cased", name, out)
 		}
 		if strings.ContainsAny(value, "\r\n\t") || strings.Contains(value, "  ") ||
@@ -82,9 +82,9 @@ func FuzzDKIMCanonicalField(f *testing.F) {
 	})
 }
 
-// asciiLower lower-cases the ASCII letters of s and leaves every other
+// dkimASCIILower lower-cases the ASCII letters of s and leaves every other
 // byte alone, as the canonicalization does.
-func asciiLower(s string) string {
+func dkimASCIILower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {

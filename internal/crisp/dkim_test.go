@@ -63,14 +63,14 @@ func dkimKeyRecord(t testing.TB, key crypto.Signer, extra string) string {
 	}
 }
 
-// fakeDNS answers TXT queries from a map; other names do not exist.
-type fakeDNS struct {
+// dkimDNS answers TXT queries from a map; other names do not exist.
+type dkimDNS struct {
 	records map[string][]string
 	err     error // when set, every query fails with it
 	queries []string
 }
 
-func (d *fakeDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+func (d *dkimDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
 	d.queries = append(d.queries, name)
 	if d.err != nil {
 		return nil, d.err
@@ -104,7 +104,7 @@ func dkimTestRequest() *http.Request {
 type dkimFixture struct {
 	h    http.Header
 	body []byte
-	dns  *fakeDNS
+	dns  *dkimDNS
 	v    *Verifier
 	now  time.Time // what v.Now returns
 }
@@ -125,20 +125,20 @@ func newDKIMFixture(t testing.TB, key crypto.Signer) *dkimFixture {
 		t.Fatalf("Sign: %v", err)
 	}
 	f := &dkimFixture{h: r.Header, body: body, now: dkimNow}
-	f.dns = &fakeDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, key, "s=ischedule; ")}}}
+	f.dns = &dkimDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, key, "s=ischedule; ")}}}
 	f.v = &Verifier{LookupTXT: f.dns.LookupTXT, Now: func() time.Time { return f.now }}
 	return f
 }
 
-// customSignature returns a DKIM-Signature value made of the tag list
+// dkimCustomSignature returns a DKIM-Signature value made of the tag list
 // tags, which must end in "b=", signed with key over h and body by the
 // package's hashing. "{bh}" in tags is replaced by the body hash. It
 // makes the signatures that Signer never writes.
-func customSignature(t testing.TB, key crypto.Signer, h http.Header, body []byte, tags string) string {
+func dkimCustomSignature(t testing.TB, key crypto.Signer, h http.Header, body []byte, tags string) string {
 	t.Helper()
 	tags = strings.ReplaceAll(tags, "{bh}", base64.StdEncoding.EncodeToString(dkimBodyHash(body)))
 	if !strings.HasSuffix(tags, "b=") {
-		t.Fatalf("customSignature: %q does not end in b=", tags)
+		t.Fatalf("dkimCustomSignature: %q does not end in b=", tags)
 	}
 	// A malformed tag list (a test of the parser) is signed over the
 	// DKIM-Signature field alone.
@@ -177,7 +177,7 @@ func TestDKIMRoundTripHTTP(t *testing.T) {
 		{"ed25519", dkimEd25519Key},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dns := &fakeDNS{records: map[string][]string{
+			dns := &dkimDNS{records: map[string][]string{
 				"jupiter._domainkey.example.com": {dkimKeyRecord(t, tc.key, "s=ischedule; ")},
 			}}
 			v := &Verifier{LookupTXT: dns.LookupTXT}
@@ -443,14 +443,14 @@ func TestDKIMVerify(t *testing.T) {
 			f := newDKIMFixture(t, dkimEd25519Key)
 			tc.mutate(f)
 			domain, err := f.v.Verify(t.Context(), f.h, f.body)
-			checkVerify(t, domain, err, tc.want)
+			checkDKIMVerify(t, domain, err, tc.want)
 		})
 	}
 }
 
-// checkVerify checks the result of Verify against want: "" for success
+// checkDKIMVerify checks the result of Verify against want: "" for success
 // with d=example.com, else a fragment of the error.
-func checkVerify(t *testing.T, domain string, err error, want string) {
+func checkDKIMVerify(t *testing.T, domain string, err error, want string) {
 	t.Helper()
 	if want == "" {
 		if err != nil || domain != "example.com" {
@@ -509,9 +509,9 @@ func TestDKIMVerifyTags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newDKIMFixture(t, dkimEd25519Key)
-			f.h.Set("DKIM-Signature", customSignature(t, dkimEd25519Key, f.h, f.body, tc.tags))
+			f.h.Set("DKIM-Signature", dkimCustomSignature(t, dkimEd25519Key, f.h, f.body, tc.tags))
 			domain, err := f.v.Verify(t.Context(), f.h, f.body)
-			checkVerify(t, domain, err, tc.want)
+			checkDKIMVerify(t, domain, err, tc.want)
 		})
 	}
 }
@@ -528,7 +528,7 @@ func TestDKIMVerifyRecipientLines(t *testing.T) {
 	if err := s.Sign(r.Header, []byte(dkimTestBody), dkimNow); err != nil {
 		t.Fatal(err)
 	}
-	dns := &fakeDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, dkimEd25519Key, "")}}}
+	dns := &dkimDNS{records: map[string][]string{dkimKeyName: {dkimKeyRecord(t, dkimEd25519Key, "")}}}
 	v := &Verifier{LookupTXT: dns.LookupTXT, Now: func() time.Time { return dkimNow }}
 	for _, lines := range [][]string{
 		{"mailto:cyrus@example.org", "mailto:ken@example.org"},
@@ -536,11 +536,11 @@ func TestDKIMVerifyRecipientLines(t *testing.T) {
 	} {
 		r.Header["Recipient"] = lines
 		domain, err := v.Verify(t.Context(), r.Header, []byte(dkimTestBody))
-		checkVerify(t, domain, err, "")
+		checkDKIMVerify(t, domain, err, "")
 	}
 	r.Header["Recipient"] = []string{"mailto:ken@example.org", "mailto:cyrus@example.org"}
 	domain, err := v.Verify(t.Context(), r.Header, []byte(dkimTestBody))
-	checkVerify(t, domain, err, "does not verify")
+	checkDKIMVerify(t, domain, err, "does not verify")
 }
 
 // TestDKIMVerifyAbsentSignedField: a field that h= names but the request
@@ -548,16 +548,16 @@ func TestDKIMVerifyRecipientLines(t *testing.T) {
 // it later breaks the signature.
 func TestDKIMVerifyAbsentSignedField(t *testing.T) {
 	f := newDKIMFixture(t, dkimEd25519Key)
-	f.h.Set("DKIM-Signature", customSignature(t, dkimEd25519Key, f.h, f.body,
+	f.h.Set("DKIM-Signature", dkimCustomSignature(t, dkimEd25519Key, f.h, f.body,
 		"a=ed25519-sha256; d=example.com; s=jupiter; c=ischedule-relaxed/simple; h=Content-Type:iSchedule-Version:Originator:Recipient:User-Agent; bh={bh}; b="))
 	f.h.Set("User-Agent", "Mallory/1.0")
 	domain, err := f.v.Verify(t.Context(), f.h, f.body)
-	checkVerify(t, domain, err, "does not verify")
+	checkDKIMVerify(t, domain, err, "does not verify")
 }
 
 func TestDKIMVerifyNoSignature(t *testing.T) {
 	r := dkimTestRequest()
-	v := &Verifier{LookupTXT: (&fakeDNS{err: errors.New("no DNS in this test")}).LookupTXT}
+	v := &Verifier{LookupTXT: (&dkimDNS{err: errors.New("no DNS in this test")}).LookupTXT}
 	if _, err := v.Verify(t.Context(), r.Header, []byte(dkimTestBody)); err != ErrNoSignature {
 		t.Errorf("Verify(unsigned) = %v, want ErrNoSignature", err)
 	}
@@ -592,12 +592,12 @@ func TestDKIMVerifySeveral(t *testing.T) {
 
 	f.h["Dkim-Signature"] = []string{bad, good}
 	domain, err := f.v.Verify(t.Context(), f.h, f.body)
-	checkVerify(t, domain, err, "")
+	checkDKIMVerify(t, domain, err, "")
 
 	f.h["Dkim-Signature"] = []string{bad, bad, bad, bad, bad, good}
 	f.dns.queries = nil
 	domain, err = f.v.Verify(t.Context(), f.h, f.body)
-	checkVerify(t, domain, err, "signature 5: key lookup saturn._domainkey.example.com")
+	checkDKIMVerify(t, domain, err, "signature 5: key lookup saturn._domainkey.example.com")
 	if n := len(f.dns.queries); n != 5 {
 		t.Errorf("Verify of 6 signatures made %d DNS queries, want 5", n)
 	}
