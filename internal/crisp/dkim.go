@@ -201,7 +201,8 @@ func dkimValidFieldValue(v string) bool {
 }
 
 // Verifier checks the DKIM signatures of incoming requests (iSchedule -05
-// §7.4). A Verifier is safe for concurrent use if LookupTXT and Now are.
+// §7.4). A Verifier is safe for concurrent use if LookupTXT and Now are
+// and Keys is not modified.
 type Verifier struct {
 	// LookupTXT answers DNS TXT queries for key records (q=dns/txt); nil
 	// uses net.DefaultResolver.LookupTXT. It is given the context of
