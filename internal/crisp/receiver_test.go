@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/almanac-project/almanac/ical"
 	"github.com/almanac-project/almanac/itip"
 )
 
@@ -764,3 +765,54 @@ func TestNewReceiverPanics(t *testing.T) {
 
 // ensure the recording backend is a Backend.
 var _ Backend = (*recordingBackend)(nil)
+
+// TestReceiverAccepts posts valid messages of every shape the binding
+// distinguishes: each is delivered.
+func TestReceiverAccepts(t *testing.T) {
+	msg := func(method string, props ...string) string {
+		lines := []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", "METHOD:" + method,
+			"BEGIN:VEVENT", "DTSTAMP:20260301T200200Z", "UID:u1@example.com", "ORGANIZER:mailto:bernard@example.com"}
+		lines = append(lines, props...)
+		return rxCalendar(append(lines, "END:VEVENT", "END:VCALENDAR")...)
+	}
+	ct := func(method string) string { return "text/calendar; component=VEVENT; method=" + method }
+	for _, tc := range []struct {
+		name, originator, recipient, contentType, body string
+		mode                                           itip.Mode
+	}{
+		{name: "weekly without end", originator: rxBernard, recipient: rxCyrus, contentType: requestEvent,
+			body: rxInvitation([]string{"RRULE:FREQ=WEEKLY;BYDAY=TH"}, rxCyrus)},
+		{name: "daily for a year", originator: rxBernard, recipient: rxCyrus, contentType: requestEvent,
+			body: rxInvitation([]string{"RRULE:FREQ=DAILY;COUNT=365"}, rxCyrus)},
+		{name: "external ATTACH", originator: rxBernard, recipient: rxCyrus, contentType: requestEvent,
+			body: rxInvitation([]string{"ATTACH:https://example.com/agenda.pdf"}, rxCyrus)},
+		{name: "REPLY", originator: rxCyrus, recipient: rxBernard, contentType: ct("REPLY"),
+			body: msg("REPLY", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:cyrus@example.org")},
+		{name: "REPLY by a delegate of the attendee", originator: "mailto:assistant@example.org", recipient: rxBernard, contentType: ct("REPLY"),
+			body: msg("REPLY", "ATTENDEE;PARTSTAT=ACCEPTED;SENT-BY=\"mailto:assistant@example.org\":mailto:cyrus@example.org")},
+		{name: "REQUEST sent by a secretary", originator: "mailto:secretary@example.com", recipient: rxCyrus, contentType: requestEvent,
+			body: strings.Replace(rxInvitation(nil, rxCyrus), "ORGANIZER:", "ORGANIZER;SENT-BY=\"mailto:secretary@example.com\":", 1)},
+		{name: "CANCEL", originator: rxBernard, recipient: rxCyrus, contentType: ct("CANCEL"),
+			body: msg("CANCEL", "SEQUENCE:1", "STATUS:CANCELLED", "ATTENDEE:mailto:cyrus@example.org")},
+		{name: "REFRESH", originator: rxCyrus, recipient: rxBernard, contentType: ct("REFRESH"),
+			body: msg("REFRESH", "ATTENDEE:mailto:cyrus@example.org")},
+		{name: "COUNTER", originator: rxCyrus, recipient: rxBernard, contentType: ct("COUNTER"),
+			body: msg("COUNTER", "ATTENDEE:mailto:cyrus@example.org", "SEQUENCE:0", "SUMMARY:Later?", "DTSTART:20260402T150000Z")},
+		{name: "interop: no Content-Type parameters", originator: rxBernard, recipient: rxCyrus, contentType: "text/calendar",
+			body: rxInvitation(nil, rxCyrus)},
+		{name: "strict", originator: rxBernard, recipient: rxCyrus, contentType: requestEvent, mode: itip.ModeStrict,
+			body: rxInvitation(nil, rxCyrus)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newRecordingBackend(rxCyrus, rxBernard)
+			rc := NewReceiver(Options{Backend: b, Anonymous: AnonymousAllow, Mode: tc.mode, Logger: rxQuietLogger()})
+			w := rxServe(rc, rxRequest(tc.originator, []string{tc.recipient}, tc.contentType, tc.body))
+			if got := rxStatuses(rxScheduleResponse(t, w)); got[tc.recipient] != "2.0;Success" {
+				t.Fatalf("statuses = %v", got)
+			}
+			if ds := b.deliveries(); len(ds) != 1 || ds[0].Originator != ical.NormalizeAddress(tc.originator) {
+				t.Errorf("deliveries = %+v", ds)
+			}
+		})
+	}
+}
