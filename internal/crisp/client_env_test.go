@@ -212,6 +212,7 @@ type clReceiver struct {
 	postHeaders []http.Header
 	postBodies  [][]byte
 	clientCNs   []string
+	protos      []string
 }
 
 // startClReceiver starts a receiver with the capabilities document
@@ -225,6 +226,9 @@ func startClReceiver(t *testing.T, capsFile string, mtls bool) *clReceiver {
 	}
 	r := &clReceiver{capsDoc: doc, serial: 42, etag: true, cacheControl: "max-age=3600", redirects: make(map[string]clRedirect)}
 	r.srv = httptest.NewUnstartedServer(r)
+	// HTTP/2, as most HTTPS servers speak it: the client's own TLS dialer
+	// must still negotiate it.
+	r.srv.EnableHTTP2 = true
 	r.srv.TLS = &tls.Config{Certificates: []tls.Certificate{clCerts(t).server}}
 	if mtls {
 		r.srv.TLS.ClientAuth = tls.RequireAndVerifyClientCert
@@ -285,6 +289,7 @@ func (r *clReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.postPaths = append(r.postPaths, req.URL.Path)
 		r.postHeaders = append(r.postHeaders, req.Header.Clone())
 		r.postBodies = append(r.postBodies, body)
+		r.protos = append(r.protos, req.Proto)
 		if req.TLS != nil && len(req.TLS.PeerCertificates) > 0 {
 			r.clientCNs = append(r.clientCNs, req.TLS.PeerCertificates[0].Subject.CommonName)
 		}
@@ -330,12 +335,13 @@ type clPosted struct {
 	headers   []http.Header
 	bodies    [][]byte
 	clientCNs []string
+	protos    []string
 }
 
 func (r *clReceiver) posted() clPosted {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return clPosted{slices.Clone(r.postPaths), slices.Clone(r.postHeaders), slices.Clone(r.postBodies), slices.Clone(r.clientCNs)}
+	return clPosted{slices.Clone(r.postPaths), slices.Clone(r.postHeaders), slices.Clone(r.postBodies), slices.Clone(r.clientCNs), slices.Clone(r.protos)}
 }
 
 func clTestdata(t *testing.T, name string) []byte {

@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"maps"
 	"net"
@@ -59,6 +60,9 @@ func TestSendDelivers(t *testing.T) {
 	uuid := regexp.MustCompile(`^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$`)
 	if id := h.Get("iSchedule-Message-ID"); !uuid.MatchString(id) {
 		t.Errorf("iSchedule-Message-ID = %q, want a random UUID", id)
+	}
+	if p.protos[0] != "HTTP/2.0" {
+		t.Errorf("request protocol = %s, want HTTP/2.0 (the receiver offers h2)", p.protos[0])
 	}
 	if h.Get("DKIM-Signature") != "" {
 		t.Error("an unsigned client sent a DKIM-Signature")
@@ -418,7 +422,7 @@ func TestSendVerifiesServerCertificate(t *testing.T) {
 
 func TestSendSigned(t *testing.T) {
 	e := startClEnv(t, "capabilities.xml", false)
-	_, key, err := ed25519.GenerateKey(rand.Reader)
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,9 +432,36 @@ func TestSendSigned(t *testing.T) {
 	if _, err := c.Send(t.Context(), "mailto:bernard@example.com", []string{clCyrus}, clMessage(t, "REQUEST", "VEVENT", []string{clCyrus})); err != nil {
 		t.Fatalf("Send with a Signer: %v", err)
 	}
-	sig := e.recv.posted().headers[0].Get("DKIM-Signature")
+	p := e.recv.posted()
+	sig := p.headers[0].Get("DKIM-Signature")
 	if !strings.Contains(sig, "d=example.com") || !strings.Contains(sig, "s=crisp") {
 		t.Errorf("DKIM-Signature = %q, want one with d=example.com and s=crisp", sig)
+	}
+	// What arrived is what was signed: the receiver's check passes.
+	v := &Verifier{
+		Keys: map[string]string{"crisp._domainkey.example.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)},
+		Now:  e.clock.Now,
+	}
+	if d, err := v.Verify(t.Context(), p.headers[0], p.bodies[0]); err != nil || d != "example.com" {
+		t.Errorf("Verify(received request) = %q, %v; want example.com", d, err)
+	}
+}
+
+func TestSendSigningFailure(t *testing.T) {
+	e := startClEnv(t, "capabilities.xml", false)
+	c := e.client(t, func(o *ClientOptions) {
+		o.Signer = &Signer{Domain: "example.com", Selector: "crisp"} // no key
+		o.BreakerFailures = 1
+	})
+	for range 2 {
+		// A local failure does not count towards the breaker.
+		_, err := c.Send(t.Context(), "mailto:bernard@example.com", []string{clCyrus}, clMessage(t, "REQUEST", "VEVENT", []string{clCyrus}))
+		if err == nil || !strings.Contains(err.Error(), "sign request") || errors.Is(err, ErrCircuitOpen) {
+			t.Fatalf("Send with a broken Signer: error = %v, want a signing error", err)
+		}
+	}
+	if _, _, _, posts := e.recv.stats(); posts != 0 {
+		t.Errorf("POSTs = %d, want none unsigned", posts)
 	}
 }
 
