@@ -15,6 +15,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -229,6 +230,7 @@ func startClReceiver(t *testing.T, capsFile string, mtls bool) *clReceiver {
 	// HTTP/2, as most HTTPS servers speak it: the client's own TLS dialer
 	// must still negotiate it.
 	r.srv.EnableHTTP2 = true
+	r.srv.Config.ErrorLog = log.New(t.Output(), "receiver: ", 0)
 	r.srv.TLS = &tls.Config{Certificates: []tls.Certificate{clCerts(t).server}}
 	if mtls {
 		r.srv.TLS.ClientAuth = tls.RequireAndVerifyClientCert

@@ -65,6 +65,11 @@ func (c *Client) Send(ctx context.Context, originator string, recipients []strin
 	if method == "" || component == "" {
 		return nil, errors.New("crisp: the message has no METHOD or no single main component type")
 	}
+	// -05 §3.1: the sender MUST check that the Originator may send the
+	// message (ORGANIZER or ATTENDEE, by method, as in §6.1).
+	if p := itip.CheckOriginator(msg, orig); p != nil {
+		return nil, fmt.Errorf("crisp: originator %s may not send this %s: %s", orig, method, p.Message)
+	}
 	trial, err := c.breaker.allow(domain, c.now())
 	if err != nil {
 		return nil, fmt.Errorf("crisp: %s: %w", domain, err)

@@ -192,7 +192,7 @@ func TestSendNotAccepted(t *testing.T) {
 		extra      []string
 	}{
 		{"component", "VTODO", "REQUEST", []string{clCyrus}, nil},
-		{"method", "VEVENT", "COUNTER", []string{clCyrus}, nil},
+		{"method", "VEVENT", "ADD", []string{clCyrus}, nil},
 		{"max-recipients", "VEVENT", "REQUEST", []string{clCyrus, clNobody, "mailto:third@example.net"}, nil},
 		{"max-content-length", "VEVENT", "REQUEST", []string{clCyrus}, []string{big}},
 		{"inline attachment", "VEVENT", "REQUEST", []string{clCyrus}, []string{"ATTACH;ENCODING=BASE64;VALUE=BINARY:SGVsbG8="}},
@@ -496,6 +496,7 @@ func TestSendRefusesBadArguments(t *testing.T) {
 		{"bad originator", "bernard", []string{clCyrus}, good},
 		{"no METHOD", "mailto:bernard@example.com", []string{clCyrus}, noMethod},
 		{"not a VCALENDAR", "mailto:bernard@example.com", []string{clCyrus}, good.Children[0]},
+		{"originator not the ORGANIZER", "mailto:eve@example.com", []string{clCyrus}, good},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.dns.count()
