@@ -48,6 +48,11 @@ const (
 // calendar user". A recipient the receiver does not answer for gets
 // "5.1;No response for this recipient".
 //
+// Arguments are checked first: recipients of several domains, an
+// address that is not a mailto URI, a message without METHOD or with
+// several component types, and an originator that may not send the
+// message (-05 §3.1) are refused with an error before any lookup.
+//
 // The errors are ErrNoEndpoint, ErrNotAccepted and ErrCircuitOpen
 // (wrapped; deliver by e-mail instead), *RemoteError (the receiver
 // refused the request as a whole), and otherwise transport errors

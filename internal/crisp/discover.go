@@ -68,7 +68,11 @@ type endpointEntry struct {
 // endpoint or when the TTL is unknown) or, when the domain has no
 // endpoint, for NegativeTTL. It returns an error wrapping ErrNoEndpoint
 // when the domain has none. When the SRV records name several targets,
-// each call picks one by priority and weight (RFC 2782).
+// each call picks one by priority and weight (RFC 2782). A domain
+// without SRV records has an endpoint only if
+// https://<domain>/.well-known/ischedule answers a capabilities request,
+// so Endpoint may make that request; redirects lead to the endpoint
+// returned.
 func (c *Client) Endpoint(ctx context.Context, domain string) (*url.URL, error) {
 	urls, err := c.endpoints(ctx, domain)
 	if err != nil {
