@@ -52,6 +52,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzSchedulePost$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzFilter$$' -fuzztime=$(FUZZTIME) ./internal/caldav/caldata
+	$(GO) test -run='^$$' -fuzz='^FuzzSchedulingMessage$$' -fuzztime=$(FUZZTIME) ./internal/crisp
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...
