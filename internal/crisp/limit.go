@@ -30,11 +30,12 @@ type Limits struct {
 	// zero means 1900-01-01 and 2100-01-01, UTC.
 	MinDateTime, MaxDateTime time.Time
 	// RatePerDomain and RatePerIP are requests per minute, as token
-	// buckets holding a minute's worth, per Originator domain and per
-	// client address (per /64 for IPv6); 0 means 60 and 120, a negative
-	// value means no limit. A request over the limit is refused with 429
-	// Too Many Requests and Retry-After, as iSchedule has no error
-	// element for it.
+	// buckets holding a minute's worth: per Originator domain and sender
+	// mode (anonymous, DKIM and mTLS traffic naming one domain have a
+	// bucket each), and per client address (per /64 for IPv6); 0 means 60
+	// and 120, a negative value means no limit. A request over a limit is
+	// refused with 429 Too Many Requests, Retry-After and the CRISP
+	// element rate-limited, as iSchedule has no status or element for it.
 	RatePerDomain, RatePerIP int
 	// ReadTimeout is the time the client has to send the body; 0 means
 	// 30 seconds, a negative value means no deadline.

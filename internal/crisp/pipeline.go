@@ -23,10 +23,11 @@ import (
 // these steps in order, and the first overall failure refuses it with its
 // iSchedule error element. What passes is a scheduling.
 //
-//  1. transport: iSchedule-Version, Content-Type, Content-Length,
-//     Originator, Recipient (and the rate limits);
+//  1. transport: the rate limit per client address, iSchedule-Version,
+//     Content-Type, Content-Length, Originator, Recipient, the body;
 //  2. authentication: DKIM, mutual TLS or the anonymous policy, the DKIM
-//     d= against the Originator's domain, replays;
+//     d= against the Originator's domain, replays; then the rate limit per
+//     Originator domain;
 //  3. syntax: UTF-8 and the RFC 5545 parse (itip.ParseMessage);
 //  4. and 5. the RFC 5546 restriction tables and the RFC 5545 value rules
 //     (itip.Validate), then the Content-Type parameters and the advertised
@@ -82,10 +83,6 @@ func (e *intake) check(w http.ResponseWriter, r *http.Request, x *exchange) (*sc
 	if err != nil {
 		return nil, err
 	}
-	domain := addressDomain(originator)
-	if ok, wait := e.byDomain.take(domain, now); !ok {
-		return nil, rateLimited(wait, fmt.Errorf("domain %s over %d requests a minute", domain, e.limits.RatePerDomain))
-	}
 	body, err := e.readBody(w, r)
 	if err != nil {
 		return nil, err
@@ -97,6 +94,14 @@ func (e *intake) check(w http.ResponseWriter, r *http.Request, x *exchange) (*sc
 		return nil, err
 	}
 	x.auth = sender.Mode
+	// seed-mapping §3.9: a token bucket per Originator domain, charged
+	// after authentication and kept apart per sender mode, so that
+	// anonymous requests naming a domain cannot use up the allowance of
+	// its authenticated senders.
+	domain := addressDomain(originator)
+	if ok, wait := e.byDomain.take(sender.Mode+" "+domain, now); !ok {
+		return nil, rateLimited(wait, fmt.Errorf("%s requests from %s over %d a minute", sender.Mode, domain, e.limits.RatePerDomain))
+	}
 
 	// Step 3: syntax. RFC 5545 §3.1.4: the charset is UTF-8.
 	if !utf8.Valid(body) {

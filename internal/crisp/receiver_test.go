@@ -704,6 +704,29 @@ func TestReceiverRateLimits(t *testing.T) {
 			t.Errorf("%d deliveries, want 5", n)
 		}
 	})
+	t.Run("anonymous apart from signed", func(t *testing.T) {
+		clock := newRxClock()
+		keys := newRxDKIMPair(t, "example.com", clock)
+		b := newRecordingBackend(rxCyrus)
+		rc := NewReceiver(Options{Backend: b, Anonymous: AnonymousAllow, Verifier: keys.verifier, Now: clock.Now, Logger: rxQuietLogger(),
+			Limits: Limits{RatePerDomain: 2, RatePerIP: -1}})
+		body := rxInvitation(nil, rxCyrus)
+		for i := range 3 {
+			w := rxServe(rc, rxRequest(rxBernard, []string{rxCyrus}, requestEvent, body))
+			if want := []int{200, 200, 429}[i]; w.Code != want {
+				t.Fatalf("anonymous request %d: status %d, want %d", i+1, w.Code, want)
+			}
+		}
+		for i := range 3 {
+			r := rxRequest(rxBernard, []string{rxCyrus}, requestEvent, body)
+			r.Header.Set("iSchedule-Message-ID", "signed-"+strconv.Itoa(i))
+			rxSign(t, keys.signer, r, body, clock.Now())
+			w := rxServe(rc, r)
+			if want := []int{200, 200, 429}[i]; w.Code != want {
+				t.Fatalf("signed request %d: status %d, want %d", i+1, w.Code, want)
+			}
+		}
+	})
 	t.Run("address", func(t *testing.T) {
 		clock := newRxClock()
 		rc := NewReceiver(Options{Backend: newRecordingBackend(rxCyrus), Anonymous: AnonymousAllow, Now: clock.Now, Logger: rxQuietLogger(),
