@@ -297,13 +297,12 @@ func (e *intake) parseRecipients(values []string) ([]string, error) {
 func (e *intake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	limit := e.limits.MaxContentLength
 	rc := http.NewResponseController(w)
+	deadline := false
 	if e.limits.ReadTimeout > 0 {
 		// The deadline is of the connection, on the wall clock. A
 		// ResponseWriter that cannot set one (a test recorder) has no
 		// connection to protect.
-		if err := rc.SetReadDeadline(time.Now().Add(e.limits.ReadTimeout)); err == nil {
-			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-		}
+		deadline = rc.SetReadDeadline(time.Now().Add(e.limits.ReadTimeout)) == nil
 	}
 	size := 512
 	if r.ContentLength > 0 {
@@ -317,11 +316,17 @@ func (e *intake) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		case errors.As(err, &mbe):
 			return nil, tooLarge(limit)
 		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The connection is closed after the answer: the server
+			// would otherwise wait for the rest of the body to reuse it.
+			w.Header().Set("Connection", "close")
 			return nil, &refusal{code: http.StatusRequestTimeout, cond: nameExt(errRequestTimeout),
 				desc: "the body did not arrive in time", err: err}
 		default:
 			return nil, &refusal{code: http.StatusBadRequest, desc: "the body could not be read", err: err}
 		}
+	}
+	if deadline {
+		_ = rc.SetReadDeadline(time.Time{})
 	}
 	return data, nil
 }

@@ -174,9 +174,51 @@ type Options struct {
 // Receiver is the CRISP endpoint (seed-mapping §3): it answers OPTIONS,
 // the capabilities query (GET ?action=capabilities) and scheduling POSTs,
 // which it validates (seed-mapping §3.7) and delivers through the Backend.
-// It exposes no calendar data. It serves every path it is given: mount it
-// on exact patterns, /.well-known/ischedule and the path of the TXT
-// record. A Receiver is safe for concurrent use.
+// It exposes no calendar data: any other GET is 400, any other method
+// 405. It serves every path it is given: mount it on exact patterns,
+// /.well-known/ischedule and the path of the TXT record. Every response
+// carries iSchedule-Version and iSchedule-Capabilities (iSchedule -05
+// §9.2, §9.3). A Receiver is safe for concurrent use.
+//
+// A POST that fails the pipeline is refused with an IS:error (iSchedule
+// -05 §6.2.2) and never reaches the Backend:
+//
+//	400 version-not-supported          no or another iSchedule-Version
+//	400 invalid-calendar-data-type     not text/calendar in UTF-8
+//	413 max-content-length             body over Limits.MaxContentLength
+//	400 originator-missing             no Originator
+//	400 too-many-originators           two Originator fields, or a list
+//	400 originator-invalid             not a mailto: address with a domain
+//	400 recipient-missing              no Recipient, or one not an absolute URI
+//	400 max-recipients                 over Limits.MaxRecipients
+//	403 verification-failed            a DKIM signature that does not verify, a
+//	                                   d= that does not cover the Originator's
+//	                                   domain, a replayed or too old signature,
+//	                                   or an anonymous sender under "deny"
+//	400 invalid-calendar-data          not UTF-8, not one balanced VCALENDAR
+//	400 invalid-scheduling-message     against the RFC 5546 tables or RFC 5545
+//	                                   values (the description names the row and
+//	                                   line), Content-Type method= or component=
+//	                                   not the message's, a pair not advertised,
+//	                                   an unsupported RSCALE
+//	403 originator-denied              the Originator is not the ORGANIZER or
+//	                                   the replying ATTENDEE (RFC 5546 §1.4), or
+//	                                   forwards a REQUEST
+//	400 recipient-mismatch             a Recipient not an ATTENDEE (organizer's
+//	                                   methods) or not the ORGANIZER (REPLY,
+//	                                   REFRESH, COUNTER); for VFREEBUSY the
+//	                                   Recipients are not exactly the ATTENDEEs
+//	400 attachment-type-not-supported  an inline ATTACH
+//	400 min-date-time, max-date-time   a date outside the advertised range
+//	400 max-instances                  too many recurrence instances
+//	429 rate-limited (CRISP namespace) over a rate limit, with Retry-After
+//	408 request-timeout (CRISP)        the body did not arrive within
+//	                                   Limits.ReadTimeout
+//
+// A POST that passes gets 200 and one response per distinct recipient:
+// 3.7 for an address that is not local, 3.8 for every recipient of an
+// anonymous VFREEBUSY request under "hold", 5.1 when Deliver fails, else
+// what Deliver says.
 type Receiver struct {
 	ep *intake
 }

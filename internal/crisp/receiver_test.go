@@ -4,11 +4,14 @@
 package crisp
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -837,5 +840,42 @@ func TestReceiverAccepts(t *testing.T) {
 				t.Errorf("deliveries = %+v", ds)
 			}
 		})
+	}
+}
+
+// TestReceiverSlowBody sends the headers and part of a body, then
+// nothing: the receiver gives up at its read deadline with 408 instead of
+// holding the connection.
+func TestReceiverSlowBody(t *testing.T) {
+	b := newRecordingBackend(rxCyrus)
+	srv := httptest.NewServer(NewReceiver(Options{Backend: b, Anonymous: AnonymousAllow, Logger: rxQuietLogger(),
+		Limits: Limits{ReadTimeout: 50 * time.Millisecond}}))
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	// A safety net for a receiver that would wait forever.
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	_, err = io.WriteString(conn, "POST /.well-known/ischedule HTTP/1.1\r\nHost: x\r\niSchedule-Version: 1.0\r\n"+
+		"Originator: mailto:bernard@example.com\r\nRecipient: mailto:cyrus@example.org\r\n"+
+		"Content-Type: "+requestEvent+"\r\nContent-Length: 1000\r\n\r\nBEGIN:VCALENDAR\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var e Error
+	body, _ := io.ReadAll(resp.Body)
+	if err := xml.Unmarshal(body, &e); err != nil || resp.StatusCode != http.StatusRequestTimeout ||
+		e.Condition.XMLName != (xml.Name{Space: NSExt, Local: errRequestTimeout}) {
+		t.Fatalf("status %d, %v\n%s", resp.StatusCode, err, body)
+	}
+	if b.touched() {
+		t.Errorf("the backend was called")
 	}
 }
