@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -31,7 +32,9 @@ import (
 //     peers are configured relays; the backend asks Sender.Verifies.
 //   - Otherwise the sender is anonymous, refused under the deny policy.
 //
-// Every refusal here is 403 verification-failed.
+// Every refusal here is 403 verification-failed, but for a key that DNS
+// cannot give for a temporary reason: 503 with Retry-After and the CRISP
+// element temporary-failure.
 func (e *intake) authenticate(r *http.Request, body []byte, originator string, now time.Time) (Sender, error) {
 	if e.opts.Verifier != nil && len(r.Header.Values("DKIM-Signature")) > 0 {
 		return e.verifyDKIM(r, body, originator, now)
@@ -79,7 +82,16 @@ func (e *intake) verifyDKIM(r *http.Request, body []byte, originator string, now
 		}
 		return Sender{Mode: SenderDKIM, Domain: d}, nil
 	}
-	return Sender{}, refuse(http.StatusForbidden, errVerificationFailed, "unable to verify the request", errors.Join(errs...))
+	err := errors.Join(errs...)
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && (dnsErr.IsTemporary || dnsErr.IsTimeout) {
+		// RFC 6376 §6.1.2: a key that cannot be retrieved for a
+		// temporary reason is TEMPFAIL, not a failed verification: the
+		// sender is asked to try again.
+		return Sender{}, &refusal{code: http.StatusServiceUnavailable, cond: nameExt(errTemporaryFailure),
+			desc: "the signature cannot be verified now, try later", err: err, retryAfter: time.Minute}
+	}
+	return Sender{}, refuse(http.StatusForbidden, errVerificationFailed, "unable to verify the request", err)
 }
 
 // checkReplay refuses a signature or message ID seen before (seed-mapping

@@ -167,6 +167,10 @@ func (p *Proxy) forward(ctx context.Context, r *http.Request, s *scheduling, x *
 		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
 			wait = time.Duration(secs) * time.Second
 		}
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			return nil, &refusal{code: http.StatusServiceUnavailable, cond: nameExt(errTemporaryFailure),
+				desc: "try later", err: fmt.Errorf("upstream answered %d", resp.StatusCode), retryAfter: wait}
+		}
 		return nil, rateLimited(wait, fmt.Errorf("upstream answered %d", resp.StatusCode))
 	case resp.StatusCode >= 400 && resp.StatusCode < 500:
 		var e Error

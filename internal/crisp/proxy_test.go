@@ -345,6 +345,13 @@ func TestProxyUpstreamAnswers(t *testing.T) {
 			t.Errorf("status %d %s, Retry-After %q", w.Code, name.Local, w.Header().Get("Retry-After"))
 		}
 	})
+	t.Run("unavailable", func(t *testing.T) {
+		up := &upstreamStub{status: http.StatusServiceUnavailable, answer: ""}
+		w := post(t, startUpstream(t, up))
+		if name, _ := rxErrorElement(t, w); w.Code != http.StatusServiceUnavailable || name.Local != errTemporaryFailure || w.Header().Get("Retry-After") != "60" {
+			t.Errorf("status %d %s, Retry-After %q", w.Code, name.Local, w.Header().Get("Retry-After"))
+		}
+	})
 	t.Run("server error", func(t *testing.T) {
 		up := &upstreamStub{status: http.StatusInternalServerError, answer: "panic: nil map"}
 		w := post(t, startUpstream(t, up))

@@ -214,6 +214,8 @@ type Options struct {
 //	429 rate-limited (CRISP namespace) over a rate limit, with Retry-After
 //	408 request-timeout (CRISP)        the body did not arrive within
 //	                                   Limits.ReadTimeout
+//	503 temporary-failure (CRISP)      the DKIM key lookup failed for a
+//	                                   temporary reason, with Retry-After
 //
 // A POST that passes gets 200 and one response per distinct recipient:
 // 3.7 for an address that is not local, 3.8 for every recipient of an
@@ -533,6 +535,9 @@ const (
 	// errRequestTimeout (in NSExt) comes with 408 when the body does not
 	// arrive in time.
 	errRequestTimeout = "request-timeout"
+	// errTemporaryFailure (in NSExt) comes with 503 and Retry-After when
+	// a DKIM key lookup fails for a temporary reason.
+	errTemporaryFailure = "temporary-failure"
 )
 
 // serveError answers a failed request: the status and the IS:error body

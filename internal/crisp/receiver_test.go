@@ -6,6 +6,7 @@ package crisp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -285,6 +286,18 @@ func TestReceiverRefusals(t *testing.T) {
 			request: func(t *testing.T) *http.Request {
 				r := rxRequest(rxBernard, []string{rxCyrus}, requestEvent, valid)
 				rxSign(t, other.signer, r, valid, clock.Now())
+				return r
+			},
+			status: 403, element: errVerificationFailed},
+		{name: "key lookup failure", opts: func(o *Options) {
+			o.Anonymous = AnonymousDeny
+			o.Verifier = &Verifier{Now: clock.Now, LookupTXT: func(context.Context, string) ([]string, error) {
+				return nil, &net.DNSError{Err: "no such host", Name: "crisp._domainkey.example.com", IsNotFound: true}
+			}}
+		},
+			request: func(t *testing.T) *http.Request {
+				r := rxRequest(rxBernard, []string{rxCyrus}, requestEvent, valid)
+				rxSign(t, keys.signer, r, valid, clock.Now())
 				return r
 			},
 			status: 403, element: errVerificationFailed},
@@ -874,6 +887,29 @@ func TestReceiverSlowBody(t *testing.T) {
 	if err := xml.Unmarshal(body, &e); err != nil || resp.StatusCode != http.StatusRequestTimeout ||
 		e.Condition.XMLName != (xml.Name{Space: NSExt, Local: errRequestTimeout}) {
 		t.Fatalf("status %d, %v\n%s", resp.StatusCode, err, body)
+	}
+	if b.touched() {
+		t.Errorf("the backend was called")
+	}
+}
+
+// TestReceiverKeyTempFail: a DKIM key DNS cannot give for now is a
+// temporary failure, not a refusal.
+func TestReceiverKeyTempFail(t *testing.T) {
+	clock := newRxClock()
+	keys := newRxDKIMPair(t, "example.com", clock)
+	b := newRecordingBackend(rxCyrus)
+	rc := NewReceiver(Options{Backend: b, Anonymous: AnonymousDeny, Now: clock.Now, Logger: rxQuietLogger(),
+		Verifier: &Verifier{Now: clock.Now, LookupTXT: func(context.Context, string) ([]string, error) {
+			return nil, &net.DNSError{Err: "server misbehaving", Name: "crisp._domainkey.example.com", IsTemporary: true}
+		}}})
+	body := rxInvitation(nil, rxCyrus)
+	r := rxRequest(rxBernard, []string{rxCyrus}, requestEvent, body)
+	rxSign(t, keys.signer, r, body, clock.Now())
+	w := rxServe(rc, r)
+	name, _ := rxErrorElement(t, w)
+	if w.Code != http.StatusServiceUnavailable || name != (xml.Name{Space: NSExt, Local: errTemporaryFailure}) || w.Header().Get("Retry-After") != "60" {
+		t.Fatalf("status %d %v, Retry-After %q", w.Code, name, w.Header().Get("Retry-After"))
 	}
 	if b.touched() {
 		t.Errorf("the backend was called")
