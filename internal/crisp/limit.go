@@ -33,7 +33,9 @@ type Limits struct {
 	// buckets holding a minute's worth: per Originator domain and sender
 	// mode (anonymous, DKIM and mTLS traffic naming one domain have a
 	// bucket each), and per client address (per /64 for IPv6); 0 means 60
-	// and 120, a negative value means no limit. A request over a limit is
+	// and 120, a negative value means no limit. The client address is
+	// the request's RemoteAddr: behind a reverse proxy, set it from the
+	// proxy's forwarding header first. A request over a limit is
 	// refused with 429 Too Many Requests, Retry-After and the CRISP
 	// element rate-limited, as iSchedule has no status or element for it.
 	RatePerDomain, RatePerIP int
