@@ -23,6 +23,10 @@ const usage = `usage: almanac <command> [arguments]
 server:
   serve [--config FILE] [--listen ADDR] [--data DIR] [--db DSN] [--base-url URL] ...
                           run the server (almanac serve -h lists every flag)
+  crisp-proxy --listen ADDR --upstream URL [--config FILE] [flags]
+                          the CRISP endpoint alone, for a DMZ: validates every message,
+                          forwards only valid iTIP, censors the answers (almanac
+                          crisp-proxy -h lists the flags)
   user add NAME [--email ADDR]... [--password-stdin] [--admin] [--type individual|room|resource]
                           create a user; prints a generated password unless --password-stdin
   user list               list the users
@@ -92,6 +96,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return icaltool.Main(args[1:], stdin, stdout, stderr)
 	case "itip":
 		return icaltool.ITIPMain(args[1:], stdin, stdout, stderr)
+	case "crisp-proxy":
+		return cmdCRISPProxy(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -235,6 +235,11 @@ var fields = []field{
 // (user, import, export).
 var StoreFlags = []string{"data", "db", "log-level", "log-format"}
 
+// ProxyFlags are the settings of `almanac crisp-proxy`: no store, the
+// CRISP endpoint's authentication and TLS.
+var ProxyFlags = []string{"listen", "domain", "tls-cert", "tls-key", "ca-file", "resolver", "crisp-anonymous",
+	"crisp-dkim-key", "crisp-dkim-selector", "crisp-peers", "mail-from", "log-level", "log-format"}
+
 // EnvName is the environment variable of a flag: ALMANAC_ and the flag
 // name in upper case with '-' as '_' (ALMANAC_BASE_URL).
 func EnvName(flagName string) string {

@@ -14,9 +14,16 @@ var readMethods = map[string]bool{"GET": true, "HEAD": true, "OPTIONS": true, "P
 
 // routes builds the handler tree. dav serves the authenticated tree
 // (mounted on /dav/, also answering "/" as the context root), public the
-// anonymous read-only tree on /public/.
-func (s *Server) routes(dav, public http.Handler) http.Handler {
+// anonymous read-only tree on /public/, ischedule the CRISP endpoint.
+func (s *Server) routes(dav, public, ischedule http.Handler) http.Handler {
 	mux := http.NewServeMux()
+
+	// CRISP (iSchedule -05 §5): the scheduling-only endpoint other
+	// domains deliver to, anonymous at the HTTP level (senders prove
+	// themselves with DKIM or mutual TLS), at the well-known URI and at
+	// the path a DNS TXT record can announce ("path=/ischedule").
+	mux.Handle("/.well-known/ischedule", ischedule)
+	mux.Handle("/ischedule", ischedule)
 
 	// RFC 6764 §5: the well-known URI redirects to the context path. Only
 	// after authentication, so that clients which send credentials only

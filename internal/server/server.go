@@ -136,19 +136,27 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, opt: opt, log: opt.Logger, store: st, metrics: newMetrics()}
-	transport, err := newMailTransport(cfg)
+	transport, rt, err := outbound(cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	copt := calendar.Options{Now: opt.Now, Logger: opt.Logger, LocalDomains: cfg.Domains}
-	if transport != nil {
+	switch {
+	case rt != nil:
+		copt.Outbound = &chooser{crisp: rt, mail: transport}
+	case transport != nil:
 		copt.Outbound = transport
-		s.outbound = true
 	}
+	s.outbound = copt.Outbound != nil
 	s.svc = calendar.New(st, copt)
 	if transport != nil {
 		transport.svc = s.svc
+	}
+	receiver, err := newCRISPReceiver(cfg, s.svc, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
 	s.auth = auth.New(st, auth.Options{Now: opt.Now})
 	s.feed = s.svc.Feed
@@ -186,7 +194,7 @@ func New(cfg config.Config, opt Options) (*Server, error) {
 	dav := caldav.NewHandler(backend, davOpt)
 	davOpt.Prefix = "/public/"
 	public := caldav.NewHandler(backend, davOpt)
-	s.handler = s.routes(dav, public)
+	s.handler = s.routes(dav, public, receiver)
 	return s, nil
 }
 
@@ -294,6 +302,7 @@ func (s *Server) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	hs.TLSConfig = tlsServerConfig(s.cfg)
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCert != "" {
