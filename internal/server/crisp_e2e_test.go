@@ -282,6 +282,17 @@ func TestCRISPTwoDomains(t *testing.T) {
 		return strings.Contains(attendeeOf(body, "bob@b.example"), "PARTSTAT=ACCEPTED")
 	})
 
+	// An unsigned request to B, which requires a signature, is refused
+	// and stores nothing.
+	unsigned := strings.Replace(invite("crisp-e2e-x@a.example", "bob@b.example"), "BEGIN:VEVENT", "METHOD:REQUEST\r\nBEGIN:VEVENT", 1)
+	if st, body := crispPost(t, b.client, b.in.BaseURL+"/.well-known/ischedule", "mailto:ann@a.example", "mailto:bob@b.example",
+		"text/calendar; charset=utf-8; component=VEVENT; method=REQUEST", unsigned); st != http.StatusForbidden || !strings.Contains(body, "verification-failed") {
+		t.Errorf("unsigned POST to B = %d %s, want 403 verification-failed", st, body)
+	}
+	if st, _ := b.get(t, "/dav/calendars/bob/calendar/crisp-e2e-x@a.example.ics", "bob"); st != http.StatusNotFound {
+		t.Errorf("an unsigned invitation reached bob's calendar (GET %d)", st)
+	}
+
 	// 3. Through crisp-proxy: c.example's endpoint is a DMZ proxy in
 	// front of B.
 	pln, err := net.Listen("tcp", "127.0.0.1:0")
