@@ -53,6 +53,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzSchedulePost$$' -fuzztime=$(FUZZTIME) ./internal/caldav
 	$(GO) test -run='^$$' -fuzz='^FuzzFilter$$' -fuzztime=$(FUZZTIME) ./internal/caldav/caldata
 	$(GO) test -run='^$$' -fuzz='^FuzzSchedulingMessage$$' -fuzztime=$(FUZZTIME) ./internal/crisp
+	$(GO) test -run='^$$' -fuzz='^FuzzDKIMVerify$$' -fuzztime=$(FUZZTIME) ./internal/crisp
+	$(GO) test -run='^$$' -fuzz='^FuzzDKIMCanonicalField$$' -fuzztime=$(FUZZTIME) ./internal/crisp
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./ical/...

@@ -86,6 +86,10 @@ var rules = map[string]rule{
 	// speaks no HTTP, but publicsuffix pulls net/http in for its
 	// cookiejar.PublicSuffixList, so that one is checked on its imports.
 	"internal/mailer": {forbidden: []string{"database/sql"}, imports: []string{"net/http"}, thirdParty: mailLibs},
+	// CRISP speaks HTTP and iTIP only: no store, no calendar service
+	// (seed-mapping §3.1: the endpoint exposes no calendar access).
+	"internal/crisp": {mods: append([]string{"itip"}, icalLibs...), forbidden: []string{"database/sql"},
+		thirdParty: []string{"golang.org/x/net", "golang.org/x/text"}},
 }
 
 // TestDependencyDirection checks the import arrows of STYLE.md §2: root
