@@ -52,33 +52,45 @@ func (b *crispBackend) Deliver(ctx context.Context, in crisp.Incoming) (string, 
 	return itip.RequestStatus(r.Status), nil, nil
 }
 
-// loadPeers reads a --crisp-peers file: one peer per line, "DOMAIN
-// CERTIFICATE", the certificate named by the hex SHA-256 fingerprint of
-// its DER encoding or by a subject name; "#" starts a comment.
-func loadPeers(path string) (map[string]string, error) {
+// crispPeers is what a --crisp-peers file configures: TLS peers and DKIM
+// keys known without DNS.
+type crispPeers struct {
+	certs map[string]string // certificate fingerprint or name → domain
+	keys  map[string]string // "<selector>._domainkey.<domain>" → key record
+}
+
+// loadPeers reads a --crisp-peers file. Each line is "DOMAIN CERTIFICATE"
+// (a TLS peer: the hex SHA-256 fingerprint of its certificate or a subject
+// name) or "DOMAIN dkim SELECTOR RECORD" (a DKIM key record of the domain,
+// "v=DKIM1; k=…; p=…", used before DNS); "#" starts a comment.
+func loadPeers(path string) (crispPeers, error) {
+	var cp crispPeers
 	if path == "" {
-		return nil, nil
+		return cp, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("crisp-peers: %w", err)
+		return cp, fmt.Errorf("crisp-peers: %w", err)
 	}
 	defer f.Close()
-	peers := map[string]string{}
+	cp.certs, cp.keys = map[string]string{}, map[string]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line, _, _ := strings.Cut(sc.Text(), "#")
 		fields := strings.Fields(line)
-		switch len(fields) {
-		case 0:
+		switch {
+		case len(fields) == 0:
 			continue
-		case 2:
-			peers[strings.ToLower(fields[1])] = strings.ToLower(fields[0])
+		case len(fields) == 2:
+			cp.certs[strings.ToLower(fields[1])] = strings.ToLower(fields[0])
+		case len(fields) >= 4 && strings.EqualFold(fields[1], "dkim"):
+			name := strings.ToLower(fields[2] + "._domainkey." + fields[0])
+			cp.keys[name] = strings.Join(fields[3:], " ")
 		default:
-			return nil, fmt.Errorf("crisp-peers %s:%d: want \"DOMAIN CERTIFICATE\"", path, n)
+			return cp, fmt.Errorf("crisp-peers %s:%d: want \"DOMAIN CERTIFICATE\" or \"DOMAIN dkim SELECTOR RECORD\"", path, n)
 		}
 	}
-	return peers, sc.Err()
+	return cp, sc.Err()
 }
 
 // crispSigner returns the DKIM signer of --crisp-dkim-key, for the domain
@@ -171,8 +183,8 @@ func newCRISPReceiver(cfg config.Config, svc *calendar.Service, opt Options) (*c
 	o := crisp.Options{
 		Backend:   &crispBackend{svc: svc},
 		Anonymous: cfg.CRISPAnonymous,
-		Verifier:  &crisp.Verifier{LookupTXT: lookupTXT(cfg.Resolver, opt.LookupTXT), Now: opt.Now},
-		Peers:     peers,
+		Verifier:  &crisp.Verifier{LookupTXT: lookupTXT(cfg.Resolver, opt.LookupTXT), Keys: peers.keys, Now: opt.Now},
+		Peers:     peers.certs,
 		Mode:      itip.ModeInterop,
 		Now:       opt.Now,
 		Logger:    opt.Logger,

@@ -72,8 +72,8 @@ func RunCRISPProxy(ctx context.Context, cfg config.Config, upstream string, opt 
 	proxy := crisp.NewProxy(crisp.ProxyOptions{
 		Options: crisp.Options{
 			Anonymous: cfg.CRISPAnonymous,
-			Verifier:  &crisp.Verifier{LookupTXT: lookupTXT(cfg.Resolver, opt.LookupTXT)},
-			Peers:     peers,
+			Verifier:  &crisp.Verifier{LookupTXT: lookupTXT(cfg.Resolver, opt.LookupTXT), Keys: peers.keys},
+			Peers:     peers.certs,
 			Mode:      itip.ModeStrict,
 			Logger:    opt.Logger,
 		},
