@@ -79,23 +79,12 @@ func (s *Service) ScheduleFreeBusy(ctx context.Context, owner string, msg *ical.
 	if err != nil {
 		return nil, err
 	}
-	var req *ical.Component
-	for _, c := range msg.Children {
-		if c.Name == ical.CompFreeBusy {
-			req = c
-			break
-		}
-	}
-	if req == nil {
-		return nil, &itip.ChangeError{Condition: "valid-scheduling-message", Msg: "no VFREEBUSY"}
+	req, start, end, ok := freeBusyRange(msg)
+	if !ok {
+		return nil, &itip.ChangeError{Condition: "valid-scheduling-message", Msg: "a VFREEBUSY with DTSTART before DTEND, in UTC, is needed"}
 	}
 	if org := req.Prop(ical.PropOrganizer); org == nil || !slices.Contains(o.Addresses, org.CalAddress()) {
 		return nil, &itip.ChangeError{Condition: "valid-organizer", Msg: "the ORGANIZER is not one of " + owner + "'s addresses"}
-	}
-	start, err1 := utcProp(req, ical.PropDTStart)
-	end, err2 := utcProp(req, ical.PropDTEnd)
-	if err := errors.Join(err1, err2); err != nil || !end.After(start) {
-		return nil, &itip.ChangeError{Condition: "valid-scheduling-message", Msg: "VFREEBUSY needs a DTSTART before its DTEND, in UTC"}
 	}
 	opts := s.itipOptions()
 	var out []FreeBusyAnswer
@@ -139,6 +128,24 @@ func (s *Service) freeBusyReply(ctx context.Context, rcpt *Principal, msg *ical.
 	return itip.RequestStatus(itip.StatusSuccess), ical.Marshal(reply.Calendar), nil
 }
 
+// freeBusyRange returns the VFREEBUSY of a free-busy request and the
+// range it asks about; ok is false without a VFREEBUSY or without a
+// DTSTART before its DTEND in UTC (RFC 5546 §3.3.2).
+func freeBusyRange(msg *ical.Component) (req *ical.Component, start, end time.Time, ok bool) {
+	for _, c := range msg.Children {
+		if c.Name == ical.CompFreeBusy {
+			req = c
+			break
+		}
+	}
+	if req == nil {
+		return nil, start, end, false
+	}
+	start, err1 := utcProp(req, ical.PropDTStart)
+	end, err2 := utcProp(req, ical.PropDTEnd)
+	return req, start, end, errors.Join(err1, err2) == nil && end.After(start)
+}
+
 // utcProp returns the DATE-TIME value of c's property name as an instant.
 func utcProp(c *ical.Component, name string) (time.Time, error) {
 	p := c.Prop(name)
@@ -164,19 +171,8 @@ func (s *Service) AnswerFreeBusy(ctx context.Context, rcpt string, msg *ical.Com
 	if err != nil {
 		return "", nil, fmt.Errorf("recipient %q: %w", rcpt, err)
 	}
-	var req *ical.Component
-	for _, c := range msg.Children {
-		if c.Name == ical.CompFreeBusy {
-			req = c
-			break
-		}
-	}
-	if req == nil {
-		return itip.RequestStatus(itip.StatusMissing), nil, nil
-	}
-	start, err1 := utcProp(req, ical.PropDTStart)
-	end, err2 := utcProp(req, ical.PropDTEnd)
-	if errors.Join(err1, err2) != nil || !end.After(start) {
+	req, start, end, ok := freeBusyRange(msg)
+	if !ok {
 		return itip.RequestStatus(itip.StatusInvalidDate), nil, nil
 	}
 	addr := ical.NormalizeAddress(rcpt)
