@@ -30,8 +30,20 @@ func (s *Service) send(ctx context.Context, out *outgoing) {
 	fixes := map[string]string{}
 	for _, m := range out.msgs {
 		data := ical.Marshal(m.Calendar)
+		// RFC 5546 §3: an invalid message is never delivered or applied;
+		// RFC 6638 §3.2.9: rejected for good. Checked once per message,
+		// whatever the number of recipients.
+		valid := true
+		if ps := itip.Validate(m.Calendar, itip.ValidateOptions{Mode: itip.ModeInterop, KnownTZID: itip.KnownTZID}); !itip.Valid(ps) {
+			valid = false
+			s.log.WarnContext(ctx, "scheduling: invalid iTIP message not delivered", "uid", m.UID, "method", m.Method, "problem", ps[0].String())
+		}
 		for _, rcpt := range m.Recipients {
 			if p := out.routes[rcpt]; p != nil {
+				if !valid {
+					fixes[rcpt] = itip.StatusNoScheduling
+					continue
+				}
 				if st := s.deliverLocal(ctx, m, data, p, rcpt); st != itip.StatusDelivered {
 					fixes[rcpt] = st
 				}
@@ -127,14 +139,9 @@ func (s *Service) rewrite(ctx context.Context, coll *Collection, o *Object, cal 
 // deliverLocal delivers message m (data is its encoding) to rcpt, a
 // principal of the service, as the calendar user addr: an item in the
 // scheduling inbox (RFC 6638 §4.1), then automatic processing into the
-// principal's calendar. It returns the SCHEDULE-STATUS of the delivery.
+// principal's calendar. m has been validated (send, ReceiveMessage). It
+// returns the SCHEDULE-STATUS of the delivery.
 func (s *Service) deliverLocal(ctx context.Context, m itip.Message, data []byte, rcpt *Principal, addr string) string {
-	if ps := itip.Validate(m.Calendar, itip.ValidateOptions{Mode: itip.ModeInterop, KnownTZID: itip.KnownTZID}); !itip.Valid(ps) {
-		// RFC 5546 §3: an invalid message is never delivered or
-		// applied; RFC 6638 §3.2.9: rejected for good.
-		s.log.WarnContext(ctx, "scheduling: invalid iTIP message not delivered", "recipient", addr, "uid", m.UID, "method", m.Method, "problem", ps[0].String())
-		return itip.StatusNoScheduling
-	}
 	inbox, err := s.schedulingCollection(ctx, rcpt, KindInbox)
 	if err != nil {
 		s.log.ErrorContext(ctx, "scheduling: inbox", "principal", rcpt.Name, "err", err)
@@ -201,7 +208,7 @@ func (s *Service) processOnce(ctx context.Context, rcpt *Principal, addr string,
 		storedCal = c.Component
 	}
 	opts := s.itipOptions()
-	opts.Validated = true // by deliverLocal
+	opts.Validated = true // by send or ReceiveMessage
 	res, err := itip.Process(storedCal, m.Calendar, addr, opts)
 	if err != nil {
 		return err

@@ -171,25 +171,16 @@ func (s *Service) AnswerFreeBusy(ctx context.Context, rcpt string, msg *ical.Com
 	if err != nil {
 		return "", nil, fmt.Errorf("recipient %q: %w", rcpt, err)
 	}
-	req, start, end, ok := freeBusyRange(msg)
+	_, start, end, ok := freeBusyRange(msg)
 	if !ok {
 		return itip.RequestStatus(itip.StatusInvalidDate), nil, nil
 	}
 	addr := ical.NormalizeAddress(rcpt)
+	asked := itip.Attendees(msg)
 	for _, a := range p.Addresses {
-		if findAttendeeAddress(req, a) {
+		if slices.Contains(asked, a) {
 			addr = a
 		}
 	}
 	return s.freeBusyReply(ctx, p, msg, addr, start, end, s.itipOptions())
-}
-
-// findAttendeeAddress reports whether c has an ATTENDEE with address addr.
-func findAttendeeAddress(c *ical.Component, addr string) bool {
-	for _, p := range c.PropsNamed(ical.PropAttendee) {
-		if p.CalAddress() == addr {
-			return true
-		}
-	}
-	return false
 }
